@@ -1,0 +1,226 @@
+import type { Logger, Metrics } from '../ops/index.js';
+import type { DeadLetterRow, EventRow, Store } from '../store/index.js';
+import { OpsightError } from '../errors.js';
+import { validateEnvelope, type RejectReason } from './envelope.js';
+import type { EventSink, PushResult } from './source.js';
+
+export interface PipelineOptions {
+  /** Events per insert. Larger batches amortise ClickHouse's per-insert cost. @default 50000 */
+  batchSize?: number;
+  /** Longest an event waits in the buffer before a partial batch is flushed. @default 250 */
+  flushIntervalMs?: number;
+  /** Buffered events above which push() waits (backpressure). @default 4 × batchSize */
+  maxQueued?: number;
+  /** Clock, for validation of far-future timestamps. */
+  now?: () => number;
+}
+
+interface Queued {
+  row: EventRow;
+  /** Original JSON, kept only for the dead letter if the event turns out to be a duplicate. */
+  enqueuedAtMs: number;
+}
+
+/** The payload column of a dead letter: the original, exactly, or base64 when not UTF-8. */
+function deadLetter(source: string, reason: string, error: string, payload: string, eventId = '', encoding: 'utf8' | 'base64' = 'utf8'): DeadLetterRow {
+  return { received_at: Date.now(), source, reason, error, event_id: eventId, payload, payload_encoding: encoding };
+}
+
+function idOf(value: unknown): string {
+  if (value && typeof value === 'object' && 'id' in value) {
+    const id = (value as { id: unknown }).id;
+    if (typeof id === 'string') return id.slice(0, 200);
+    if (typeof id === 'number') return String(id);
+  }
+  return '';
+}
+
+/**
+ * validate → pseudonymise → batch → dedupe by id → insert (rollups follow through the
+ * materialized views). Every refused event becomes a dead letter with its reason.
+ * One flush runs at a time, so a batch's duplicate check always sees earlier batches.
+ */
+export class IngestPipeline implements EventSink {
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxQueued: number;
+  private readonly now: () => number;
+  private queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: Array<() => void> = [];
+  private closed = false;
+  private lastError: OpsightError | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly pseudonymise: (userId: string) => string,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    options: PipelineOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 50_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.maxQueued = options.maxQueued ?? this.batchSize * 4;
+    this.now = options.now ?? Date.now;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Age in ms of the oldest buffered event: the ingest lag /healthz reports. */
+  lagMs(): number {
+    const first = this.queue[0];
+    return first ? Math.max(0, this.now() - first.enqueuedAtMs) : 0;
+  }
+
+  async push(values: readonly unknown[], source: string): Promise<PushResult> {
+    if (this.closed) {
+      throw new OpsightError('opsight_ingest_closed', 'ingest is shutting down; retry against the restarted process', { retriable: true });
+    }
+    const nowMs = this.now();
+    const rejected: PushResult['rejected'] = [];
+    const dead: DeadLetterRow[] = [];
+    let accepted = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const v = validateEnvelope(value, nowMs, source);
+      if (!v.ok) {
+        rejected.push({ index: i, reason: v.reason, error: v.error });
+        dead.push(deadLetter(source, v.reason, v.error, safeStringify(value), idOf(value)));
+        this.metrics.eventsRejected.inc({ reason: v.reason });
+        continue;
+      }
+      const e = v.event;
+      this.queue.push({
+        row: { id: e.id, ts: e.tsMs, type: e.type, source: e.source, user_id: this.pseudonymise(e.userId), dims: e.dims, measures: e.measures },
+        enqueuedAtMs: nowMs,
+      });
+      accepted++;
+    }
+    if (dead.length > 0) await this.store.insertDeadLetters(dead);
+    this.metrics.ingestQueueDepth.set(this.queue.length);
+    this.schedule();
+    // Backpressure: the caller waits while the buffer is over its bound.
+    while (this.queue.length >= this.maxQueued && !this.closed) {
+      this.kick();
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (this.lastError && this.queue.length >= this.maxQueued) throw this.lastError;
+    }
+    return { accepted, rejected };
+  }
+
+  async reject(raw: string, reason: RejectReason & ('not_json' | 'invalid_utf8' | 'too_large'), error: string, source: string): Promise<void> {
+    this.metrics.eventsRejected.inc({ reason });
+    const encoding = reason === 'invalid_utf8' ? 'base64' : 'utf8';
+    await this.store.insertDeadLetters([deadLetter(source, reason, error, raw, '', encoding)]);
+  }
+
+  /** Flushes everything buffered so far; resolves when it is in the store. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) {
+      this.kick();
+      if (this.flushing) await this.flushing;
+    }
+  }
+
+  /** Stops accepting, then flushes every buffered event (graceful shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.batchSize) {
+      this.kick();
+    } else if (!this.timer && this.queue.length > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.kick();
+      }, this.flushIntervalMs);
+    }
+  }
+
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+      this.schedule();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.batchSize);
+      try {
+        await this.insertBatch(batch);
+        this.queue.splice(0, batch.length);
+        this.lastError = undefined;
+      } catch (err) {
+        // Keep the batch buffered: it is retried on the next flush; nothing is dropped.
+        this.lastError = err instanceof OpsightError ? err : new OpsightError('opsight_unknown', String(err), { cause: err });
+        this.log.error({ module: 'ingest.pipeline', err: this.lastError.message, queued: this.queue.length }, 'insert failed; batch kept for retry');
+        this.releaseWaiters();
+        if (!this.closed) await new Promise((r) => setTimeout(r, 1000));
+        else throw this.lastError;
+      }
+      this.metrics.ingestQueueDepth.set(this.queue.length);
+      this.releaseWaiters();
+    }
+  }
+
+  private releaseWaiters(): void {
+    if (this.queue.length < this.maxQueued || this.lastError) {
+      for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  private async insertBatch(batch: Queued[]): Promise<void> {
+    const started = performance.now();
+    const unique = new Map<string, EventRow>();
+    const duplicates: EventRow[] = [];
+    let minTs = Number.POSITIVE_INFINITY;
+    let maxTs = Number.NEGATIVE_INFINITY;
+    for (const { row } of batch) {
+      if (unique.has(row.id)) {
+        duplicates.push(row);
+        continue;
+      }
+      unique.set(row.id, row);
+      if (row.ts < minTs) minTs = row.ts;
+      if (row.ts > maxTs) maxTs = row.ts;
+    }
+    const stored = await this.store.existingIds([...unique.keys()], minTs, maxTs);
+    const fresh: EventRow[] = [];
+    for (const row of unique.values()) {
+      if (stored.has(row.id)) duplicates.push(row);
+      else fresh.push(row);
+    }
+    await this.store.insertEvents(fresh);
+    if (duplicates.length > 0) {
+      this.metrics.eventsRejected.inc({ reason: 'duplicate' }, duplicates.length);
+      this.metrics.eventsDuplicate.inc(duplicates.length);
+      await this.store.insertDeadLetters(
+        duplicates.map((r) => deadLetter(r.source, 'duplicate', `id ${r.id} was already ingested; re-delivery ignored`, JSON.stringify(r), r.id)),
+      );
+    }
+    const bySource = new Map<string, number>();
+    for (const r of fresh) bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
+    for (const [source, n] of bySource) this.metrics.eventsAccepted.inc({ source }, n);
+    this.metrics.batchSize.observe(batch.length);
+    this.metrics.insertSeconds.observe((performance.now() - started) / 1000);
+  }
+}
+
+/** JSON for the dead-letter payload; values that cannot be serialised are described instead. */
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch (err) {
+    return `<unserialisable: ${(err as Error).message}>`;
+  }
+}

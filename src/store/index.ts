@@ -1,0 +1,16 @@
+export { Store, type EventRow, type DeadLetterRow, type QueryParams } from './store.js';
+export { connect } from './connect.js';
+export { storeError } from './errors.js';
+export { resolvePseudonymKey, createPseudonymiser } from './pseudonym.js';
+export {
+  ROLLUP_DIMS,
+  ROLLUP_SUM_FIELDS,
+  ROLLUP_QUANTILE_FIELDS,
+  ROLLUP_QUANTILE_LEVELS,
+  ROLLUPS,
+  ROLLED_UP_TYPES,
+  type RollupDim,
+  type RollupLevel,
+  type RollupTable,
+  type RolledUpType,
+} from './schema.js';

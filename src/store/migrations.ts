@@ -1,0 +1,104 @@
+import {
+  ROLLED_UP_TYPES,
+  ROLLUP_DIMS,
+  ROLLUP_QUANTILE_FIELDS,
+  ROLLUP_QUANTILE_LEVELS,
+  ROLLUP_SUM_FIELDS,
+} from './schema.js';
+
+/**
+ * Versioned, append-only migrations. Each runs once (recorded in schema_migrations) and is
+ * written with IF NOT EXISTS so a crash between a statement and its record is harmless.
+ * Never edit a shipped migration: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+const levels = ROLLUP_QUANTILE_LEVELS.join(', ');
+const dimColumns = ROLLUP_DIMS.map((d) => `  ${d} LowCardinality(String)`).join(',\n');
+const rollupColumns = [
+  '  t DateTime(\'UTC\')',
+  '  type LowCardinality(String)',
+  dimColumns,
+  '  cnt SimpleAggregateFunction(sum, UInt64)',
+  ...ROLLUP_SUM_FIELDS.map((f) => `  sum_${f} SimpleAggregateFunction(sum, Float64)`),
+  ...ROLLUP_QUANTILE_FIELDS.map((f) => `  q_${f} AggregateFunction(quantilesTDigest(${levels}), Float64)`),
+  '  users AggregateFunction(uniq, String)',
+].join(',\n');
+const rollupKey = `(type, t, ${ROLLUP_DIMS.join(', ')})`;
+const typeList = ROLLED_UP_TYPES.map((t) => `'${t}'`).join(', ');
+
+function rollupTable(name: string, partition: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${rollupColumns}\n) ENGINE = AggregatingMergeTree\nPARTITION BY ${partition}\nORDER BY ${rollupKey}`;
+}
+
+/** Minute rollup straight from raw events; only catalog types, so unknown types stay raw-only. */
+const minuteView = `CREATE MATERIALIZED VIEW IF NOT EXISTS mv_rollup_1m TO rollup_1m AS
+SELECT
+  toStartOfMinute(ts) AS t,
+  type,
+${ROLLUP_DIMS.map((d) => `  dims['${d}'] AS ${d}`).join(',\n')},
+  count() AS cnt,
+${ROLLUP_SUM_FIELDS.map((f) => `  sum(measures['${f}']) AS sum_${f}`).join(',\n')},
+${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestIfState(${levels})(measures['${f}'], mapContains(measures, '${f}')) AS q_${f}`).join(',\n')},
+  uniqIfState(user_id, user_id != '') AS users
+FROM events
+WHERE type IN (${typeList})
+GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
+
+/** Coarser rollups cascade from the finer one: they aggregate partial states, not raw rows. */
+function cascadeView(name: string, target: string, from: string, bucket: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} TO ${target} AS
+SELECT
+  ${bucket}(t) AS t,
+  type,
+${ROLLUP_DIMS.map((d) => `  ${d}`).join(',\n')},
+  sum(cnt) AS cnt,
+${ROLLUP_SUM_FIELDS.map((f) => `  sum(sum_${f}) AS sum_${f}`).join(',\n')},
+${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestMergeState(${levels})(q_${f}) AS q_${f}`).join(',\n')},
+  uniqMergeState(users) AS users
+FROM ${from}
+GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, dead letters, rollups',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS events (
+  id String,
+  ts DateTime64(3, 'UTC'),
+  type LowCardinality(String),
+  source LowCardinality(String),
+  user_id String,
+  dims Map(LowCardinality(String), String),
+  measures Map(LowCardinality(String), Float64),
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+  INDEX id_bloom id TYPE bloom_filter(0.01) GRANULARITY 4
+) ENGINE = MergeTree
+PARTITION BY toYYYYMMDD(ts)
+ORDER BY (type, ts)`,
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+  received_at DateTime64(3, 'UTC'),
+  source LowCardinality(String),
+  reason LowCardinality(String),
+  error String,
+  event_id String,
+  payload String,
+  payload_encoding LowCardinality(String)
+) ENGINE = MergeTree
+ORDER BY received_at
+TTL toDateTime(received_at) + INTERVAL 30 DAY`,
+      rollupTable('rollup_1m', 'toYYYYMMDD(t)'),
+      rollupTable('rollup_1h', 'toYYYYMM(t)'),
+      rollupTable('rollup_1d', 'toYear(t)'),
+      minuteView,
+      cascadeView('mv_rollup_1h', 'rollup_1h', 'rollup_1m', 'toStartOfHour'),
+      cascadeView('mv_rollup_1d', 'rollup_1d', 'rollup_1h', 'toStartOfDay'),
+    ],
+  },
+];

@@ -1,0 +1,144 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from '../ops/index.js';
+import { retry } from '../ops/index.js';
+import { MIGRATIONS } from './migrations.js';
+import { storeError } from './errors.js';
+
+/** A raw event as stored: user_id already pseudonymised. */
+export interface EventRow {
+  id: string;
+  /** Epoch ms; ClickHouse reads an integer as DateTime64(3) ticks. */
+  ts: number;
+  type: string;
+  source: string;
+  user_id: string;
+  dims: Record<string, string>;
+  measures: Record<string, number>;
+}
+
+export interface DeadLetterRow {
+  received_at: number;
+  source: string;
+  reason: string;
+  error: string;
+  event_id: string;
+  payload: string;
+  payload_encoding: 'utf8' | 'base64';
+}
+
+export type QueryParams = Record<string, unknown>;
+
+/**
+ * All I/O with ClickHouse goes through here. Whether it is chDB or a server is decided in
+ * connect.ts; nothing here or above knows.
+ */
+export class Store {
+  constructor(
+    readonly client: ClickHouseClient,
+    private readonly log: Logger,
+  ) {}
+
+  /** Applies pending migrations in order. Safe to call any number of times. */
+  async migrate(options: { rawTtlDays?: number } = {}): Promise<{ applied: number[] }> {
+    await this.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree ORDER BY version`);
+    const done = new Set(
+      (await this.query<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version)),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements) await this.command(statement);
+      await this.client.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+      applied.push(m.version);
+      this.log.info({ module: 'store', version: m.version, name: m.name }, 'migration applied');
+    }
+    if (options.rawTtlDays !== undefined) await this.setRawTtl(options.rawTtlDays);
+    return { applied };
+  }
+
+  /** Raw-event TTL is configuration, not schema: applied when it differs from the table's. */
+  private async setRawTtl(days: number): Promise<void> {
+    const rows = await this.query<{ create: string }>(
+      "SELECT create_table_query AS create FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+    );
+    const wanted = `toDateTime(ts) + toIntervalDay(${days})`;
+    if (rows[0]?.create.includes(wanted)) return;
+    await this.command(`ALTER TABLE events MODIFY TTL toDateTime(ts) + INTERVAL ${Math.trunc(days)} DAY`);
+  }
+
+  async query<T>(sql: string, params: QueryParams = {}, settings: Record<string, unknown> = {}): Promise<T[]> {
+    try {
+      const rs = await this.client.query({
+        query: sql,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...settings },
+      });
+      return await rs.json<T>();
+    } catch (err) {
+      throw storeError(err, 'query failed');
+    }
+  }
+
+  async command(sql: string, params: QueryParams = {}): Promise<void> {
+    try {
+      await this.client.command({ query: sql, query_params: params });
+    } catch (err) {
+      throw storeError(err, 'command failed');
+    }
+  }
+
+  /** Inserts raw events; the materialized views update every rollup in the same insert. */
+  async insertEvents(rows: readonly EventRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await retry(
+      async () => {
+        try {
+          await this.client.insert({ table: 'events', values: rows as EventRow[], format: 'JSONEachRow', columns: ['id', 'ts', 'type', 'source', 'user_id', 'dims', 'measures'] });
+        } catch (err) {
+          throw storeError(err, `insert of ${rows.length} events failed`);
+        }
+      },
+      { retries: 3, onRetry: (err, attempt, delayMs) => this.log.warn({ module: 'store', err: err.message, attempt, delayMs }, 'retrying insert') },
+    );
+  }
+
+  async insertDeadLetters(rows: readonly DeadLetterRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await retry(async () => {
+      try {
+        await this.client.insert({ table: 'dead_letters', values: rows as DeadLetterRow[], format: 'JSONEachRow' });
+      } catch (err) {
+        throw storeError(err, `insert of ${rows.length} dead letters failed`);
+      }
+    }, { retries: 3 });
+  }
+
+  /**
+   * Which of these ids are already stored, looking only at the time range the batch covers
+   * (partition pruning + the id bloom filter keep this cheap for live batches).
+   */
+  async existingIds(ids: readonly string[], minTsMs: number, maxTsMs: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.query<{ id: string }>(
+      'SELECT id FROM events WHERE ts >= fromUnixTimestamp64Milli({min:Int64}) AND ts <= fromUnixTimestamp64Milli({max:Int64}) AND id IN {ids:Array(String)}',
+      { min: minTsMs, max: maxTsMs, ids },
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const r = await this.client.ping();
+      return r.success;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
