@@ -28,7 +28,7 @@ const envSchema = z.object({
   OPSIGHT_PROMPTS_DIR: z.string().default('./prompts'),
   OPSIGHT_INGEST_TOKEN: optionalString,
   OPSIGHT_DEMO: z.enum(['0', '1', 'true', 'false', 'on', 'off'], { message: 'expected 0 or 1' }).default('1'),
-  OPSIGHT_DEMO_RATE: z.coerce.number().positive({ message: 'expected events per second > 0' }).default(50),
+  OPSIGHT_DEMO_RATE: z.coerce.number().positive({ message: 'expected events per second > 0' }).default(10),
   OPSIGHT_DEMO_SEED: z.coerce.number().int().default(42),
   OPSIGHT_TZ: z.string().default('UTC'),
   OPSIGHT_PSEUDONYM_KEY: optionalString,
@@ -54,6 +54,8 @@ export type SlackConfig =
 export interface Config {
   readonly port: number;
   readonly store: StoreConfig;
+  /** Local state (pseudonym key; the embedded store too, unless CLICKHOUSE_URL is set). */
+  readonly dataDir: string;
   readonly slack: SlackConfig;
   readonly rulesDir: string;
   readonly toolsDir: string;
@@ -125,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     port: e.PORT,
     store,
+    dataDir: e.OPSIGHT_DATA_DIR,
     slack,
     rulesDir: e.OPSIGHT_RULES_DIR,
     toolsDir: e.OPSIGHT_TOOLS_DIR,

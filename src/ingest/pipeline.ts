@@ -17,7 +17,8 @@ export interface PipelineOptions {
 
 interface Queued {
   row: EventRow;
-  /** Original JSON, kept only for the dead letter if the event turns out to be a duplicate. */
+  /** The source that pushed it (http, file, demo…): bounded, so safe as a metrics label. */
+  ingestSource: string;
   enqueuedAtMs: number;
 }
 
@@ -88,13 +89,14 @@ export class IngestPipeline implements EventSink {
       const v = validateEnvelope(value, nowMs, source);
       if (!v.ok) {
         rejected.push({ index: i, reason: v.reason, error: v.error });
-        dead.push(deadLetter(source, v.reason, v.error, safeStringify(value), idOf(value)));
+        dead.push(deadLetter(source, v.reason, v.error, this.payloadOf(value), idOf(value)));
         this.metrics.eventsRejected.inc({ reason: v.reason });
         continue;
       }
       const e = v.event;
       this.queue.push({
         row: { id: e.id, ts: e.tsMs, type: e.type, source: e.source, user_id: this.pseudonymise(e.userId), dims: e.dims, measures: e.measures },
+        ingestSource: source,
         enqueuedAtMs: nowMs,
       });
       accepted++;
@@ -111,17 +113,34 @@ export class IngestPipeline implements EventSink {
     return { accepted, rejected };
   }
 
+  /** The original event for its dead letter, with user_id pseudonymised: never stored in clear. */
+  private payloadOf(value: unknown): string {
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'user_id' in value) {
+      const userId = (value as { user_id: unknown }).user_id;
+      if (typeof userId === 'string' || typeof userId === 'number') {
+        return safeStringify({ ...value, user_id: this.pseudonymise(String(userId)) });
+      }
+    }
+    return safeStringify(value);
+  }
+
   async reject(raw: string, reason: RejectReason & ('not_json' | 'invalid_utf8' | 'too_large'), error: string, source: string): Promise<void> {
     this.metrics.eventsRejected.inc({ reason });
     const encoding = reason === 'invalid_utf8' ? 'base64' : 'utf8';
     await this.store.insertDeadLetters([deadLetter(source, reason, error, raw, '', encoding)]);
   }
 
-  /** Flushes everything buffered so far; resolves when it is in the store. */
+  /**
+   * Flushes everything buffered so far; resolves when it is in the store. While the store
+   * is down it keeps retrying (events stay buffered); once closed, a failed flush rejects.
+   */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.flushing) {
       this.kick();
       if (this.flushing) await this.flushing;
+      if (this.closed && this.lastError && this.queue.length > 0) {
+        throw new OpsightError(this.lastError.code, `${this.queue.length} buffered events could not be written: ${this.lastError.message}`, { cause: this.lastError });
+      }
     }
   }
 
@@ -130,14 +149,17 @@ export class IngestPipeline implements EventSink {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush();
-    for (const w of this.waiters.splice(0)) w();
+    try {
+      await this.flush();
+    } finally {
+      for (const w of this.waiters.splice(0)) w();
+    }
   }
 
   private schedule(): void {
     if (this.queue.length >= this.batchSize) {
       this.kick();
-    } else if (!this.timer && this.queue.length > 0) {
+    } else if (!this.timer && this.queue.length > 0 && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.kick();
@@ -147,10 +169,16 @@ export class IngestPipeline implements EventSink {
 
   private kick(): void {
     if (this.flushing || this.queue.length === 0) return;
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = undefined;
-      this.schedule();
-    });
+    // Failures are recorded in lastError (flush() and push() report them); the background
+    // promise itself never rejects, so nothing goes unhandled.
+    this.flushing = this.flushLoop()
+      .catch((err: unknown) => {
+        this.lastError = err instanceof OpsightError ? err : new OpsightError('opsight_unknown', String(err), { cause: err });
+      })
+      .finally(() => {
+        this.flushing = undefined;
+        if (!this.closed) this.schedule();
+      });
   }
 
   private async flushLoop(): Promise<void> {
@@ -181,35 +209,42 @@ export class IngestPipeline implements EventSink {
 
   private async insertBatch(batch: Queued[]): Promise<void> {
     const started = performance.now();
-    const unique = new Map<string, EventRow>();
-    const duplicates: EventRow[] = [];
+    const unique = new Map<string, Queued>();
+    const duplicates: Queued[] = [];
     let minTs = Number.POSITIVE_INFINITY;
     let maxTs = Number.NEGATIVE_INFINITY;
-    for (const { row } of batch) {
+    for (const item of batch) {
+      const row = item.row;
       if (unique.has(row.id)) {
-        duplicates.push(row);
+        duplicates.push(item);
         continue;
       }
-      unique.set(row.id, row);
+      unique.set(row.id, item);
       if (row.ts < minTs) minTs = row.ts;
       if (row.ts > maxTs) maxTs = row.ts;
     }
     const stored = await this.store.existingIds([...unique.keys()], minTs, maxTs);
     const fresh: EventRow[] = [];
-    for (const row of unique.values()) {
-      if (stored.has(row.id)) duplicates.push(row);
-      else fresh.push(row);
+    const bySource = new Map<string, number>();
+    for (const item of unique.values()) {
+      if (stored.has(item.row.id)) {
+        duplicates.push(item);
+        continue;
+      }
+      fresh.push(item.row);
+      bySource.set(item.ingestSource, (bySource.get(item.ingestSource) ?? 0) + 1);
     }
     await this.store.insertEvents(fresh);
     if (duplicates.length > 0) {
       this.metrics.eventsRejected.inc({ reason: 'duplicate' }, duplicates.length);
       this.metrics.eventsDuplicate.inc(duplicates.length);
       await this.store.insertDeadLetters(
-        duplicates.map((r) => deadLetter(r.source, 'duplicate', `id ${r.id} was already ingested; re-delivery ignored`, JSON.stringify(r), r.id)),
+        // The payload is the event as it would have been stored (user_id already pseudonymised).
+        duplicates.map(({ row, ingestSource }) =>
+          deadLetter(ingestSource, 'duplicate', `id ${row.id} was already ingested; re-delivery ignored`, JSON.stringify(row), row.id),
+        ),
       );
     }
-    const bySource = new Map<string, number>();
-    for (const r of fresh) bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
     for (const [source, n] of bySource) this.metrics.eventsAccepted.inc({ source }, n);
     this.metrics.batchSize.observe(batch.length);
     this.metrics.insertSeconds.observe((performance.now() - started) / 1000);

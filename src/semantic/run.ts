@@ -12,10 +12,10 @@ export interface PlanResult {
 }
 
 /** Query limits for plan queries: they only read rollups, so these are generous but bounded. */
-const PLAN_SETTINGS = { readonly: '2', max_execution_time: 30, max_result_rows: '100000', join_use_nulls: 1 } as const;
+const PLAN_SETTINGS = { max_execution_time: 30, max_result_rows: 100_000 };
 
-/** Compiles and runs a plan. The only I/O in semantic/. */
-export async function runPlan(store: Store, catalog: Catalog, input: PlanInput | Plan): Promise<PlanResult> {
+/** Compiles and runs a plan given as data (validated here: CLI and API pass JSON straight in). */
+export async function runPlan(store: Store, catalog: Catalog, input: PlanInput | Plan | unknown): Promise<PlanResult> {
   const plan = validatePlan(input, catalog);
   const compiled: CompiledQuery = compile(plan, catalog);
   const rows = await store.query<PlanRow>(compiled.sql, compiled.params, PLAN_SETTINGS);

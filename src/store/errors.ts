@@ -18,7 +18,9 @@ const RETRIABLE_NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIP
 
 export function storeError(err: unknown, what: string): OpsightError {
   if (err instanceof OpsightError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const full = err instanceof Error ? err.message : String(err);
+  // ClickHouse echoes parameter values in some errors; a 50k-id batch must not flood the logs.
+  const message = full.length > 600 ? `${full.slice(0, 600)}… (${full.length} chars)` : full;
   const code = (err as { code?: unknown }).code;
   if (/Cannot lock file|status.*lock/i.test(message)) {
     return new OpsightError(

@@ -1,5 +1,5 @@
-export { Store, type EventRow, type DeadLetterRow, type QueryParams } from './store.js';
-export { connect } from './connect.js';
+export { Store, EVENT_COLUMNS, type EventRow, type DeadLetterRow, type QueryParams } from './store.js';
+export { connect, type Connected } from './connect.js';
 export { storeError } from './errors.js';
 export { resolvePseudonymKey, createPseudonymiser } from './pseudonym.js';
 export {

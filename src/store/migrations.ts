@@ -75,8 +75,9 @@ export const MIGRATIONS: readonly Migration[] = [
   type LowCardinality(String),
   source LowCardinality(String),
   user_id String,
-  dims Map(LowCardinality(String), String),
-  measures Map(LowCardinality(String), Float64),
+  -- String map keys, not LowCardinality: measured ~1.5× faster to insert through chDB.
+  dims Map(String, String),
+  measures Map(String, Float64),
   ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
   INDEX id_bloom id TYPE bloom_filter(0.01) GRANULARITY 4
 ) ENGINE = MergeTree

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Connected } from './connect.js';
 import type { Logger } from '../ops/index.js';
 import { retry } from '../ops/index.js';
 import { MIGRATIONS } from './migrations.js';
@@ -26,17 +27,27 @@ export interface DeadLetterRow {
   payload_encoding: 'utf8' | 'base64';
 }
 
+const DEAD_LETTER_COLUMNS = ['received_at', 'source', 'reason', 'error', 'event_id', 'payload', 'payload_encoding'] as const;
+
 export type QueryParams = Record<string, unknown>;
+
+export const EVENT_COLUMNS = ['id', 'ts', 'type', 'source', 'user_id', 'dims', 'measures'] as const;
 
 /**
  * All I/O with ClickHouse goes through here. Whether it is chDB or a server is decided in
  * connect.ts; nothing here or above knows.
  */
 export class Store {
+  readonly client: ClickHouseClient;
+  private readonly rawInsert: Connected['rawInsert'];
+
   constructor(
-    readonly client: ClickHouseClient,
+    connected: Connected,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.client = connected.client;
+    this.rawInsert = connected.rawInsert;
+  }
 
   /** Applies pending migrations in order. Safe to call any number of times. */
   async migrate(options: { rawTtlDays?: number } = {}): Promise<{ applied: number[] }> {
@@ -68,14 +79,18 @@ export class Store {
     await this.command(`ALTER TABLE events MODIFY TTL toDateTime(ts) + INTERVAL ${Math.trunc(days)} DAY`);
   }
 
-  async query<T>(sql: string, params: QueryParams = {}, settings: Record<string, unknown> = {}): Promise<T[]> {
+  /**
+   * Runs a SELECT. Settings go into the statement's SETTINGS clause, not the client's
+   * per-request settings: chDB applies those as session-wide SET statements, so a
+   * readonly or limit meant for one query would stick to every later one (inserts included).
+   */
+  async query<T>(sql: string, params: QueryParams = {}, settings: Record<string, string | number> = {}): Promise<T[]> {
+    const all: Record<string, string | number> = { output_format_json_quote_64bit_integers: 0, ...settings };
+    const clause = Object.entries(all)
+      .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/'/g, "''")}'`}`)
+      .join(', ');
     try {
-      const rs = await this.client.query({
-        query: sql,
-        query_params: params,
-        format: 'JSONEachRow',
-        clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...settings },
-      });
+      const rs = await this.client.query({ query: `${sql}\nSETTINGS ${clause}`, query_params: params, format: 'JSONEachRow' });
       return await rs.json<T>();
     } catch (err) {
       throw storeError(err, 'query failed');
@@ -92,13 +107,28 @@ export class Store {
 
   /** Inserts raw events; the materialized views update every rollup in the same insert. */
   async insertEvents(rows: readonly EventRow[]): Promise<void> {
+    await this.insertRows('events', EVENT_COLUMNS, rows);
+  }
+
+  /**
+   * Inserts rows as JSONEachRow, retrying transient failures. Public so the ingest benchmark
+   * can measure a plain insert of the same rows through the same path.
+   */
+  async insertRows(table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
+    const rawInsert = this.rawInsert;
     await retry(
       async () => {
         try {
-          await this.client.insert({ table: 'events', values: rows as EventRow[], format: 'JSONEachRow', columns: ['id', 'ts', 'type', 'source', 'user_id', 'dims', 'measures'] });
+          if (rawInsert) {
+            let body = '';
+            for (const row of rows) body += `${JSON.stringify(row)}\n`;
+            await rawInsert(table, columns, Buffer.from(body));
+          } else {
+            await this.client.insert({ table, values: rows as object[], format: 'JSONEachRow', columns: columns as [string, ...string[]] });
+          }
         } catch (err) {
-          throw storeError(err, `insert of ${rows.length} events failed`);
+          throw storeError(err, `insert of ${rows.length} rows into ${table} failed`);
         }
       },
       { retries: 3, onRetry: (err, attempt, delayMs) => this.log.warn({ module: 'store', err: err.message, attempt, delayMs }, 'retrying insert') },
@@ -107,13 +137,7 @@ export class Store {
 
   async insertDeadLetters(rows: readonly DeadLetterRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await retry(async () => {
-      try {
-        await this.client.insert({ table: 'dead_letters', values: rows as DeadLetterRow[], format: 'JSONEachRow' });
-      } catch (err) {
-        throw storeError(err, `insert of ${rows.length} dead letters failed`);
-      }
-    }, { retries: 3 });
+    await this.insertRows('dead_letters', DEAD_LETTER_COLUMNS, rows);
   }
 
   /**
@@ -122,9 +146,13 @@ export class Store {
    */
   async existingIds(ids: readonly string[], minTsMs: number, maxTsMs: number): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    // One newline-joined string parameter split in the engine is ~4× cheaper than an
+    // Array(String) parameter of the same ids (measured: 100 vs 420 ms for 50k ids).
+    const joinable = !ids.some((id) => id.includes('\n'));
     const rows = await this.query<{ id: string }>(
-      'SELECT id FROM events WHERE ts >= fromUnixTimestamp64Milli({min:Int64}) AND ts <= fromUnixTimestamp64Milli({max:Int64}) AND id IN {ids:Array(String)}',
-      { min: minTsMs, max: maxTsMs, ids },
+      'SELECT id FROM events WHERE ts >= fromUnixTimestamp64Milli({min:Int64}) AND ts <= fromUnixTimestamp64Milli({max:Int64}) AND id IN ' +
+        (joinable ? "(SELECT arrayJoin(splitByChar('\\n', {ids:String})))" : '{ids:Array(String)}'),
+      { min: minTsMs, max: maxTsMs, ids: joinable ? ids.join('\n') : ids },
     );
     return new Set(rows.map((r) => r.id));
   }

@@ -1,0 +1,1 @@
+export { apiRoutes, type ApiRoutesOptions } from './routes.js';

@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { formatProblem } from '../../config/index.js';
+import { checkCatalog } from '../../semantic/index.js';
+import type { CliContext } from '../context.js';
+
+/** Validates every config file; exit 1 with every problem listed (file:line field: what). */
+export async function checkCommand(_argv: string[], ctx: CliContext): Promise<number> {
+  const problems = checkCatalog(ctx.config.rulesDir);
+  const lines = problems.map(formatProblem);
+  for (const dir of [ctx.config.rulesDir, ctx.config.toolsDir, ctx.config.promptsDir]) {
+    if (!existsSync(dir)) lines.push(`${dir}: directory not found (set OPSIGHT_RULES_DIR / OPSIGHT_TOOLS_DIR / OPSIGHT_PROMPTS_DIR)`);
+  }
+  if (lines.length > 0) {
+    ctx.err.write(`✗ ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n  ${lines.join('\n  ')}\n`);
+    return 1;
+  }
+  ctx.out.write(`✓ configuration is valid (environment, ${ctx.config.rulesDir}/metrics.yaml)\n`);
+  return 0;
+}
