@@ -80,6 +80,9 @@ export type ValidationResult =
   | { ok: true; event: Envelope }
   | { ok: false; reason: RejectReason; error: string };
 
+/** Dates beyond ±8.64e15 ms have no ISO form (toISOString throws). */
+const isoOrRaw = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+
 function parseTs(ts: number | string): number | undefined {
   if (typeof ts === 'number') return ts;
   // Require an ISO-8601 date-time with an explicit zone so "11/21/2026" or a bare date never
@@ -112,7 +115,13 @@ function fastRecord<T>(value: unknown, maxKeys: number, entry: (v: unknown) => T
 }
 
 const dimValue = (v: unknown): string | undefined =>
-  typeof v === 'string' ? (v.length <= L.dimValueMaxChars ? v : undefined) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+  typeof v === 'string'
+    ? v.length <= L.dimValueMaxChars
+      ? v
+      : undefined
+    : (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'
+      ? String(v)
+      : undefined;
 const measureValue = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
@@ -127,16 +136,16 @@ function fastParse(raw: unknown): (Omit<Envelope, 'tsMs' | 'source'> & { ts: num
   const { id, ts, type, source, user_id: userId } = r;
   let idOut: string;
   if (typeof id === 'string' && id.length > 0 && id.length <= L.idMaxChars) idOut = id;
-  else if (typeof id === 'number' && Number.isInteger(id)) idOut = String(id);
+  else if (typeof id === 'number' && Number.isSafeInteger(id)) idOut = String(id);
   else return undefined;
-  if (!((typeof ts === 'number' && Number.isInteger(ts)) || (typeof ts === 'string' && ts.length <= 40))) return undefined;
+  if (!((typeof ts === 'number' && Number.isSafeInteger(ts)) || (typeof ts === 'string' && ts.length <= 40))) return undefined;
   if (typeof type !== 'string' || !isIdent(type, L.typeMaxChars)) return undefined;
   if (source !== undefined && (typeof source !== 'string' || source.length === 0 || source.length > L.sourceMaxChars)) return undefined;
   let user = '';
   if (typeof userId === 'string') {
     if (userId.length > L.userIdMaxChars) return undefined;
     user = userId;
-  } else if (typeof userId === 'number') user = String(userId);
+  } else if (typeof userId === 'number' && Number.isFinite(userId)) user = String(userId);
   else if (userId !== undefined && userId !== null) return undefined;
   const dims = fastRecord(r.dims, L.maxDims, dimValue);
   const measures = fastRecord(r.measures, L.maxMeasures, measureValue);
@@ -162,10 +171,10 @@ export function validateEnvelope(raw: unknown, nowMs: number, defaultSource = 'u
     return { ok: false, reason: 'bad_timestamp', error: `ts: "${String(e.ts).slice(0, 40)}" is not epoch ms or an ISO-8601 instant with a zone` };
   }
   if (tsMs > nowMs + L.maxFutureMs) {
-    return { ok: false, reason: 'future_timestamp', error: `ts: ${new Date(tsMs).toISOString()} is more than 24 h in the future` };
+    return { ok: false, reason: 'future_timestamp', error: `ts: ${isoOrRaw(tsMs)} is more than 24 h in the future` };
   }
   if (tsMs < L.minTsMs) {
-    return { ok: false, reason: 'too_old', error: `ts: ${Number.isFinite(tsMs) && Math.abs(tsMs) < 8.64e15 ? new Date(tsMs).toISOString() : tsMs} is before 2000-01-01` };
+    return { ok: false, reason: 'too_old', error: `ts: ${isoOrRaw(tsMs)} is before 2000-01-01` };
   }
   return {
     ok: true,

@@ -82,7 +82,7 @@ export const MIGRATIONS: readonly Migration[] = [
   INDEX id_bloom id TYPE bloom_filter(0.01) GRANULARITY 4
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMMDD(ts)
-ORDER BY (type, ts)`,
+ORDER BY (toStartOfHour(ts), type, ts)`,
       `CREATE TABLE IF NOT EXISTS dead_letters (
   received_at DateTime64(3, 'UTC'),
   source LowCardinality(String),
