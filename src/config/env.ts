@@ -82,14 +82,21 @@ function isValidTimeZone(tz: string): boolean {
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new OpsightError('opsight_config_invalid', `Invalid environment:\n${lines.join('\n')}`);
+  // An empty variable (`PORT=` in a unit or compose file) counts as unset, for every variable.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== '')) as Record<string, string>;
+  const parsed = envSchema.safeParse(set);
+  // Schema problems and cross-field problems are reported together: one error, every variable.
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const tz = set.OPSIGHT_TZ ?? 'UTC';
+  if (!isValidTimeZone(tz)) problems.push(`  OPSIGHT_TZ: "${tz}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  if (set.SLACK_BOT_TOKEN && !set.SLACK_APP_TOKEN && !set.SLACK_SIGNING_SECRET) {
+    problems.push('  SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode): set one of them, or unset SLACK_BOT_TOKEN to use the local sandbox');
+  }
+  if (set.KAFKA_BROKERS && !set.KAFKA_TOPICS) problems.push('  KAFKA_TOPICS: required when KAFKA_BROKERS is set (comma-separated topic names)');
+  if (!parsed.success || problems.length > 0) {
+    throw new OpsightError('opsight_config_invalid', `Invalid environment:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
-  const problems: string[] = [];
-  if (!isValidTimeZone(e.OPSIGHT_TZ)) problems.push(`  OPSIGHT_TZ: "${e.OPSIGHT_TZ}" is not an IANA time zone (e.g. Europe/Berlin)`);
 
   const store: StoreConfig = e.CLICKHOUSE_URL
     ? {
@@ -106,21 +113,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     slack = { mode: 'socket', apiUrl: e.SLACK_API_URL, botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN };
   } else if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
     slack = { mode: 'http', apiUrl: e.SLACK_API_URL, botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET };
-  } else if (e.SLACK_BOT_TOKEN) {
-    problems.push('  SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode): set one of them, or unset SLACK_BOT_TOKEN to use the local sandbox');
   }
 
   let kafka: Config['kafka'];
   if (e.KAFKA_BROKERS) {
-    if (!e.KAFKA_TOPICS) problems.push('  KAFKA_TOPICS: required when KAFKA_BROKERS is set (comma-separated topic names)');
     kafka = {
       brokers: e.KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean),
       topics: (e.KAFKA_TOPICS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       groupId: e.KAFKA_GROUP_ID ?? 'opsight',
     };
-  }
-  if (problems.length > 0) {
-    throw new OpsightError('opsight_config_invalid', `Invalid environment:\n${problems.join('\n')}`);
   }
 
   const demoOn = !['0', 'false', 'off'].includes(e.OPSIGHT_DEMO);

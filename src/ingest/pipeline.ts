@@ -127,7 +127,23 @@ export class IngestPipeline implements EventSink {
   async reject(raw: string, reason: RejectReason & ('not_json' | 'invalid_utf8' | 'too_large'), error: string, source: string): Promise<void> {
     this.metrics.eventsRejected.inc({ reason });
     const encoding = reason === 'invalid_utf8' ? 'base64' : 'utf8';
-    await this.store.insertDeadLetters([deadLetter(source, reason, error, raw, '', encoding)]);
+    const payload = encoding === 'utf8' ? this.redactUserIds(raw) : raw;
+    await this.store.insertDeadLetters([deadLetter(source, reason, error, payload, '', encoding)]);
+  }
+
+  /** Text that is not JSON may still carry `"user_id": "…"`: pseudonymise every such value. */
+  private redactUserIds(raw: string): string {
+    return raw.replace(/("user_id"\s*:\s*)("(?:[^"\\]|\\.)*"?|-?\d+(?:\.\d+)?)/g, (_m, key: string, value: string) => {
+      let clear = value;
+      if (value.startsWith('"')) {
+        try {
+          clear = JSON.parse(value.endsWith('"') && value.length > 1 ? value : `${value}"`) as string;
+        } catch {
+          clear = value.slice(1);
+        }
+      }
+      return `${key}${JSON.stringify(this.pseudonymise(clear))}`;
+    });
   }
 
   /**

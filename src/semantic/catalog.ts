@@ -7,6 +7,7 @@ import {
   ROLLUP_QUANTILE_FIELDS,
   ROLLUP_QUANTILE_LEVELS,
   ROLLUP_SUM_FIELDS,
+  ROLLUP_UNIQ_TYPES,
   type RollupDim,
 } from '../store/index.js';
 import { formulaMeasures, parseFormula, type Formula } from './formula.js';
@@ -38,7 +39,7 @@ const measureSchema = z.discriminatedUnion('agg', [
     level: z.union(ROLLUP_QUANTILE_LEVELS.map((l) => z.literal(l)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
     where: z.partialRecord(z.enum(ROLLUP_DIMS), z.array(literal).min(1)).optional(),
   }),
-  z.strictObject({ agg: z.literal('uniq'), event: z.enum(ROLLED_UP_TYPES), where: z.partialRecord(z.enum(ROLLUP_DIMS), z.array(literal).min(1)).optional() }),
+  z.strictObject({ agg: z.literal('uniq'), event: z.enum(ROLLUP_UNIQ_TYPES, { message: `distinct users are rolled up only for: ${ROLLUP_UNIQ_TYPES.join(', ')}` }), where: z.partialRecord(z.enum(ROLLUP_DIMS), z.array(literal).min(1)).optional() }),
 ]);
 
 export const UNITS = ['usd', 'count', 'ratio', 'multiple', 'ms'] as const;

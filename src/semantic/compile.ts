@@ -1,5 +1,5 @@
 import { OpsightError } from '../errors.js';
-import { ROLLUP_QUANTILE_LEVELS } from '../store/index.js';
+import { ROLLUPS, ROLLUP_QUANTILE_FIELDS, ROLLUP_QUANTILE_LEVELS, ROLLUP_SUM_FIELDS, rollupTable, type RollupFamily, type RollupLevel } from '../store/index.js';
 import type { Catalog, Measure, Metric } from './catalog.js';
 import { formulaMeasures, formulaSql } from './formula.js';
 import { planSchema, type Plan, type PlanInput } from './plan.js';
@@ -109,6 +109,27 @@ function measureColumns(measure: Measure): string[] {
   }
 }
 
+const familyOf = (measure: Measure): RollupFamily => (measure.agg === 'uniq' ? 'users' : 'rollup');
+
+/**
+ * An empty value of the column's type, for a UNION ALL branch whose table lacks it
+ * (a metric mixing families, e.g. revenue per customer): aggregates over it add nothing.
+ */
+function emptyColumn(column: string): string {
+  if (column === 'cnt') return 'toUInt64(0) AS cnt';
+  if (column === 'users') return "arrayReduce('uniqState', emptyArrayString()) AS users";
+  if ((ROLLUP_SUM_FIELDS as readonly string[]).some((f) => column === `sum_${f}`)) return `toFloat64(0) AS ${column}`;
+  if ((ROLLUP_QUANTILE_FIELDS as readonly string[]).some((f) => column === `q_${f}`)) {
+    return `arrayReduce('quantilesTDigestState(${ROLLUP_QUANTILE_LEVELS.join(', ')})', emptyArrayFloat64()) AS ${column}`;
+  }
+  return `'' AS ${column}`;
+}
+
+const FAMILY_VALUE_COLUMNS: Record<RollupFamily, (column: string) => boolean> = {
+  rollup: (c) => c === 'cnt' || c.startsWith('sum_') || c.startsWith('q_'),
+  users: (c) => c === 'users',
+};
+
 function bucketSql(grain: Plan['grain'], tz: string): string | undefined {
   const z = quote(tz);
   switch (grain) {
@@ -159,19 +180,26 @@ export function compile(input: PlanInput | Plan, catalog: Catalog): CompiledQuer
     filterSql.push(`${dim} IN {f_${dim}:Array(String)}`);
   }
 
+  const families = [...new Set(measures.map(familyOf))].sort();
   const selects: string[] = [];
   const tables = new Set<string>();
   let n = 0;
   for (const p of periods) {
-    for (const seg of coverWindow(p.fromMs, p.toMs, level) as Segment[]) {
-      tables.add(seg.table);
+    // With buckets, a shifted baseline row must land in one bucket: shift by whole rows only.
+    const periodLevel = plan.grain === null ? level : alignedLevel(level, p.shiftSeconds);
+    for (const seg of coverWindow(p.fromMs, p.toMs, periodLevel) as Segment[]) {
       params[`t${n}_from`] = sqlDateTime(seg.fromMs);
       params[`t${n}_to`] = sqlDateTime(seg.toMs);
       const tt = p.shiftSeconds === 0 ? 't' : `addSeconds(t, ${p.shiftSeconds})`;
-      selects.push(
-        `SELECT '${p.period}' AS period, ${tt} AS tt, ${[...columns].join(', ')} FROM ${seg.table}` +
-          ` WHERE t >= {t${n}_from:DateTime('UTC')} AND t < {t${n}_to:DateTime('UTC')} AND ${filterSql.join(' AND ')}`,
-      );
+      for (const family of families) {
+        const table = rollupTable(family, seg.level);
+        tables.add(table);
+        const cols = [...columns].map((c) => (FAMILY_VALUE_COLUMNS.rollup(c) || FAMILY_VALUE_COLUMNS.users(c)) && !FAMILY_VALUE_COLUMNS[family](c) ? emptyColumn(c) : c);
+        selects.push(
+          `SELECT '${p.period}' AS period, ${tt} AS tt, ${cols.join(', ')} FROM ${table}` +
+            ` WHERE t >= {t${n}_from:DateTime('UTC')} AND t < {t${n}_to:DateTime('UTC')} AND ${filterSql.join(' AND ')}`,
+        );
+      }
       n++;
     }
   }
@@ -213,4 +241,11 @@ export function compile(input: PlanInput | Plan, catalog: Catalog): CompiledQuer
     }
   }
   return { sql: lines.join('\n'), params, rollups: [...tables].sort() };
+}
+
+/** The coarsest level at or below `level` whose rows, moved by `shiftSeconds`, stay whole rows. */
+function alignedLevel(level: RollupLevel, shiftSeconds: number): RollupLevel {
+  let i = ROLLUPS.findIndex((r) => r.level === level);
+  while (i > 0 && shiftSeconds % ROLLUPS[i]!.seconds !== 0) i--;
+  return ROLLUPS[i]!.level;
 }

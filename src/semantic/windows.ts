@@ -1,4 +1,4 @@
-import { ROLLUPS, type RollupLevel, type RollupTable } from '../store/index.js';
+import { ROLLUPS, type RollupLevel } from '../store/index.js';
 
 /**
  * Which rollup rows answer a time window. A window is covered by the coarsest rollups whose
@@ -8,7 +8,7 @@ import { ROLLUPS, type RollupLevel, type RollupTable } from '../store/index.js';
  * is included: nothing later than now exists yet).
  */
 export interface Segment {
-  table: RollupTable;
+  level: RollupLevel;
   fromMs: number;
   toMs: number;
 }
@@ -27,16 +27,20 @@ function cover(from: number, to: number, levelIndex: number): Segment[] {
   if (from >= to) return [];
   const rollup = ROLLUPS[levelIndex]!;
   const size = rollup.seconds * 1000;
-  if (levelIndex === 0) return [{ table: rollup.table, fromMs: from, toMs: to }];
+  if (levelIndex === 0) return [{ level: rollup.level, fromMs: from, toMs: to }];
   const start = Math.ceil(from / size) * size;
   const end = Math.floor(to / size) * size;
   if (start >= end) return cover(from, to, levelIndex - 1);
-  return [...cover(from, start, levelIndex - 1), { table: rollup.table, fromMs: start, toMs: end }, ...cover(end, to, levelIndex - 1)];
+  return [...cover(from, start, levelIndex - 1), { level: rollup.level, fromMs: start, toMs: end }, ...cover(end, to, levelIndex - 1)];
 }
+
+/** Intl formatters are costly to build (~0.1 ms): one per zone. */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** Offset of a zone from UTC at an instant, in minutes (Intl; no I/O). */
 export function tzOffsetMinutes(tz: string, atMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  let format = FORMATS.get(tz);
+  if (!format) FORMATS.set(tz, (format = new Intl.DateTimeFormat('en-US', {
     timeZone: tz,
     hourCycle: 'h23',
     year: 'numeric',
@@ -44,7 +48,8 @@ export function tzOffsetMinutes(tz: string, atMs: number): number {
     day: 'numeric',
     hour: 'numeric',
     minute: 'numeric',
-  }).formatToParts(new Date(atMs));
+  })));
+  const parts = format.formatToParts(new Date(atMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return Math.round((asUtc - Math.floor(atMs / MINUTE) * MINUTE) / MINUTE);
@@ -57,8 +62,21 @@ export function tzOffsetMinutes(tz: string, atMs: number): number {
 export function maxRollupLevel(grain: string | null, tz: string, instantsMs: readonly number[]): RollupLevel {
   if (grain === 'minute') return 'minute';
   if (grain === null) return 'day';
-  const wholeHours = instantsMs.every((ms) => tzOffsetMinutes(tz, ms) % 60 === 0);
+  const wholeHours = wholeHourOffsets(tz, instantsMs);
   if (grain === 'hour') return wholeHours ? 'hour' : 'minute';
   if (tz === 'UTC' || tz === 'Etc/UTC') return 'day';
   return wholeHours ? 'hour' : 'minute';
+}
+
+/**
+ * Whether the zone's offset is a whole number of hours at every instant from the earliest to
+ * the latest given: offsets change at most a few times a year and then hold for weeks, so
+ * sampling every 12 h finds a stretch like Lord Howe's +10:30 winter between +11:00 edges.
+ */
+function wholeHourOffsets(tz: string, instantsMs: readonly number[]): boolean {
+  if (!instantsMs.every((ms) => tzOffsetMinutes(tz, ms) % 60 === 0)) return false;
+  const lo = Math.min(...instantsMs);
+  const hi = Math.max(...instantsMs);
+  for (let t = lo; t < hi; t += 12 * 3_600_000) if (tzOffsetMinutes(tz, t) % 60 !== 0) return false;
+  return true;
 }

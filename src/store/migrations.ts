@@ -1,6 +1,7 @@
 import {
   ROLLED_UP_TYPES,
   ROLLUP_DIMS,
+  ROLLUP_UNIQ_TYPES,
   ROLLUP_QUANTILE_FIELDS,
   ROLLUP_QUANTILE_LEVELS,
   ROLLUP_SUM_FIELDS,
@@ -26,13 +27,13 @@ const rollupColumns = [
   '  cnt SimpleAggregateFunction(sum, UInt64)',
   ...ROLLUP_SUM_FIELDS.map((f) => `  sum_${f} SimpleAggregateFunction(sum, Float64)`),
   ...ROLLUP_QUANTILE_FIELDS.map((f) => `  q_${f} AggregateFunction(quantilesTDigest(${levels}), Float64)`),
-  '  users AggregateFunction(uniq, String)',
 ].join(',\n');
+const usersColumns = ['  t DateTime(\'UTC\')', '  type LowCardinality(String)', dimColumns, '  users AggregateFunction(uniq, String)'].join(',\n');
 const rollupKey = `(type, t, ${ROLLUP_DIMS.join(', ')})`;
 const typeList = ROLLED_UP_TYPES.map((t) => `'${t}'`).join(', ');
 
-function rollupTable(name: string, partition: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${name} (\n${rollupColumns}\n) ENGINE = AggregatingMergeTree\nPARTITION BY ${partition}\nORDER BY ${rollupKey}`;
+function rollupTable(name: string, partition: string, columns = rollupColumns): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columns}\n) ENGINE = AggregatingMergeTree\nPARTITION BY ${partition}\nORDER BY ${rollupKey}`;
 }
 
 /** Minute rollup straight from raw events; only catalog types, so unknown types stay raw-only. */
@@ -43,10 +44,19 @@ SELECT
 ${ROLLUP_DIMS.map((d) => `  dims['${d}'] AS ${d}`).join(',\n')},
   count() AS cnt,
 ${ROLLUP_SUM_FIELDS.map((f) => `  sum(measures['${f}']) AS sum_${f}`).join(',\n')},
-${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestIfState(${levels})(measures['${f}'], mapContains(measures, '${f}')) AS q_${f}`).join(',\n')},
-  uniqIfState(user_id, user_id != '') AS users
+${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestIfState(${levels})(measures['${f}'], mapContains(measures, '${f}')) AS q_${f}`).join(',\n')}
 FROM events
 WHERE type IN (${typeList})
+GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
+
+const usersMinuteView = `CREATE MATERIALIZED VIEW IF NOT EXISTS mv_users_1m TO users_1m AS
+SELECT
+  toStartOfMinute(ts) AS t,
+  type,
+${ROLLUP_DIMS.map((d) => `  dims['${d}'] AS ${d}`).join(',\n')},
+  uniqState(user_id) AS users
+FROM events
+WHERE type IN (${ROLLUP_UNIQ_TYPES.map((t) => `'${t}'`).join(', ')}) AND user_id != ''
 GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
 
 /** Coarser rollups cascade from the finer one: they aggregate partial states, not raw rows. */
@@ -58,8 +68,14 @@ SELECT
 ${ROLLUP_DIMS.map((d) => `  ${d}`).join(',\n')},
   sum(cnt) AS cnt,
 ${ROLLUP_SUM_FIELDS.map((f) => `  sum(sum_${f}) AS sum_${f}`).join(',\n')},
-${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestMergeState(${levels})(q_${f}) AS q_${f}`).join(',\n')},
-  uniqMergeState(users) AS users
+${ROLLUP_QUANTILE_FIELDS.map((f) => `  quantilesTDigestMergeState(${levels})(q_${f}) AS q_${f}`).join(',\n')}
+FROM ${from}
+GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
+}
+
+function usersCascadeView(name: string, target: string, from: string, bucket: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} TO ${target} AS
+SELECT ${bucket}(t) AS t, type, ${ROLLUP_DIMS.join(', ')}, uniqMergeState(users) AS users
 FROM ${from}
 GROUP BY t, type, ${ROLLUP_DIMS.join(', ')}`;
 }
@@ -100,6 +116,12 @@ TTL toDateTime(received_at) + INTERVAL 30 DAY`,
       minuteView,
       cascadeView('mv_rollup_1h', 'rollup_1h', 'rollup_1m', 'toStartOfHour'),
       cascadeView('mv_rollup_1d', 'rollup_1d', 'rollup_1h', 'toStartOfDay'),
+      rollupTable('users_1m', 'toYYYYMMDD(t)', usersColumns),
+      rollupTable('users_1h', 'toYYYYMM(t)', usersColumns),
+      rollupTable('users_1d', 'toYear(t)', usersColumns),
+      usersMinuteView,
+      usersCascadeView('mv_users_1h', 'users_1h', 'users_1m', 'toStartOfHour'),
+      usersCascadeView('mv_users_1d', 'users_1d', 'users_1h', 'toStartOfDay'),
     ],
   },
 ];

@@ -64,9 +64,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const SIZE_MS: Record<string, number> = Object.fromEntries(ROLLUPS.map((r) => [r.table, r.seconds * 1000]));
+const SIZE_MS: Record<string, number> = Object.fromEntries(ROLLUPS.map((r) => [r.level, r.seconds * 1000]));
 const LEVEL_INDEX: Record<string, number> = Object.fromEntries(ROLLUPS.map((r, i) => [r.level, i]));
-const TABLE_INDEX: Record<string, number> = Object.fromEntries(ROLLUPS.map((r, i) => [r.table, i]));
 
 describe('semantic/compile', () => {
   let catalog: Catalog;
@@ -222,16 +221,16 @@ describe('semantic/compile', () => {
       if (segs[0]!.fromMs !== from) problems.push(`starts at ${segs[0]!.fromMs}, not at the window start rounded down to a minute (${from})`);
       if (segs[segs.length - 1]!.toMs !== to) problems.push(`ends at ${segs[segs.length - 1]!.toMs}, not at the window end rounded up to a minute (${to})`);
       segs.forEach((s, i) => {
-        const size = SIZE_MS[s.table]!;
+        const size = SIZE_MS[s.level]!;
         if (!(s.fromMs < s.toMs)) problems.push(`segment ${i} is empty or inverted`);
-        if (s.fromMs % size !== 0 || s.toMs % size !== 0) problems.push(`segment ${i} (${s.table}) is not aligned to its rollup's buckets`);
-        if (TABLE_INDEX[s.table]! > LEVEL_INDEX[level]!) problems.push(`segment ${i} reads ${s.table}, coarser than the allowed ${level}`);
+        if (s.fromMs % size !== 0 || s.toMs % size !== 0) problems.push(`segment ${i} (${s.level}) is not aligned to its rollup's buckets`);
+        if (LEVEL_INDEX[s.level]! > LEVEL_INDEX[level]!) problems.push(`segment ${i} reads ${s.level}, coarser than the allowed ${level}`);
         const next = segs[i + 1];
         if (next && next.fromMs !== s.toMs) problems.push(`gap or overlap between segments ${i} and ${i + 1}: ${s.toMs} → ${next.fromMs}`);
         // Coarsest first: a finer segment never holds a whole bucket of a coarser allowed level.
-        for (let j = TABLE_INDEX[s.table]! + 1; j <= LEVEL_INDEX[level]!; j++) {
+        for (let j = LEVEL_INDEX[s.level]! + 1; j <= LEVEL_INDEX[level]!; j++) {
           const coarse = ROLLUPS[j]!.seconds * 1000;
-          if (Math.ceil(s.fromMs / coarse) * coarse + coarse <= s.toMs) problems.push(`segment ${i} (${s.table}) holds a whole ${ROLLUPS[j]!.level}`);
+          if (Math.ceil(s.fromMs / coarse) * coarse + coarse <= s.toMs) problems.push(`segment ${i} (${s.level}) holds a whole ${ROLLUPS[j]!.level}`);
         }
       });
       if (segs.length > 2 * LEVEL_INDEX[level]! + 1) problems.push(`${segs.length} segments; at most ${2 * LEVEL_INDEX[level]! + 1} are needed`);
@@ -241,31 +240,31 @@ describe('semantic/compile', () => {
     test('tiles the example window from the module comment: minutes, hours, days, hours, minutes', () => {
       const segs = coverWindow(at('2026-11-20T09:17:00Z'), at('2026-11-23T14:05:00Z'), 'day');
       assert.deepEqual(
-        segs.map((s) => [s.table, new Date(s.fromMs).toISOString(), new Date(s.toMs).toISOString()]),
+        segs.map((s) => [s.level, new Date(s.fromMs).toISOString(), new Date(s.toMs).toISOString()]),
         [
-          ['rollup_1m', '2026-11-20T09:17:00.000Z', '2026-11-20T10:00:00.000Z'],
-          ['rollup_1h', '2026-11-20T10:00:00.000Z', '2026-11-21T00:00:00.000Z'],
-          ['rollup_1d', '2026-11-21T00:00:00.000Z', '2026-11-23T00:00:00.000Z'],
-          ['rollup_1h', '2026-11-23T00:00:00.000Z', '2026-11-23T14:00:00.000Z'],
-          ['rollup_1m', '2026-11-23T14:00:00.000Z', '2026-11-23T14:05:00.000Z'],
+          ['minute', '2026-11-20T09:17:00.000Z', '2026-11-20T10:00:00.000Z'],
+          ['hour', '2026-11-20T10:00:00.000Z', '2026-11-21T00:00:00.000Z'],
+          ['day', '2026-11-21T00:00:00.000Z', '2026-11-23T00:00:00.000Z'],
+          ['hour', '2026-11-23T00:00:00.000Z', '2026-11-23T14:00:00.000Z'],
+          ['minute', '2026-11-23T14:00:00.000Z', '2026-11-23T14:05:00.000Z'],
         ],
       );
     });
 
     test('rounds edges outward to whole minutes and returns nothing for an empty window', () => {
       const segs = coverWindow(at('2026-11-20T09:17:30.500Z'), at('2026-11-20T09:20:00.001Z'), 'day');
-      assert.deepEqual(segs, [{ table: 'rollup_1m', fromMs: at('2026-11-20T09:17:00Z'), toMs: at('2026-11-20T09:21:00Z') }]);
+      assert.deepEqual(segs, [{ level: 'minute', fromMs: at('2026-11-20T09:17:00Z'), toMs: at('2026-11-20T09:21:00Z') }]);
       assert.deepEqual(coverWindow(at('2026-11-20T09:17:00Z'), at('2026-11-20T09:17:00Z'), 'day'), []);
       assert.deepEqual(coverWindow(at('2026-11-20T09:18:00Z'), at('2026-11-20T09:17:00Z'), 'day'), []);
     });
 
     test('a window of whole days at day level is one day segment', () => {
       assert.deepEqual(coverWindow(at('2026-11-01T00:00:00Z'), at('2026-12-01T00:00:00Z'), 'day'), [
-        { table: 'rollup_1d', fromMs: at('2026-11-01T00:00:00Z'), toMs: at('2026-12-01T00:00:00Z') },
+        { level: 'day', fromMs: at('2026-11-01T00:00:00Z'), toMs: at('2026-12-01T00:00:00Z') },
       ]);
       assert.deepEqual(
-        coverWindow(at('2026-11-01T00:00:00Z'), at('2026-11-03T00:00:00Z'), 'hour').map((s) => s.table),
-        ['rollup_1h'],
+        coverWindow(at('2026-11-01T00:00:00Z'), at('2026-11-03T00:00:00Z'), 'hour').map((s) => s.level),
+        ['hour'],
       );
     });
 

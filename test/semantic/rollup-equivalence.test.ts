@@ -591,7 +591,10 @@ function compareRows(metricId: string, raw: RawMetric, q: Query, rollupRows: Pla
       const left = rawRows.filter((r) => !got.includes(rawKey(r)));
       for (const k of got) {
         const r = rawByKey.get(k);
-        if (!r) continue;
+        if (!r) {
+          say(`top ${q.top.n}: returned ${k}, which has no raw events`);
+          continue;
+        }
         for (const l of left) {
           const [a, b] = [num(r.value), num(l.value)];
           if (a === null || b === null) continue;
