@@ -92,6 +92,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (set.SLACK_BOT_TOKEN && !set.SLACK_APP_TOKEN && !set.SLACK_SIGNING_SECRET) {
     problems.push('  SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode): set one of them, or unset SLACK_BOT_TOKEN to use the local sandbox');
   }
+  if (!set.SLACK_BOT_TOKEN && (set.SLACK_APP_TOKEN || set.SLACK_SIGNING_SECRET)) {
+    problems.push('  SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set (xoxb-… from the app\'s OAuth page); unset both to use the local sandbox');
+  }
   if (set.KAFKA_BROKERS && !set.KAFKA_TOPICS) problems.push('  KAFKA_TOPICS: required when KAFKA_BROKERS is set (comma-separated topic names)');
   if (!parsed.success || problems.length > 0) {
     throw new OpsightError('opsight_config_invalid', `Invalid environment:\n${problems.join('\n')}`);

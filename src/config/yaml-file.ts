@@ -23,7 +23,8 @@ export function configError(problems: ConfigProblem[]): OpsightError {
   );
 }
 
-function fieldName(path: ReadonlyArray<PropertyKey>): string {
+/** `metrics.aov.dimensions[1]`: the field path as errors print it. */
+export function fieldName(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { configError, readYamlFile, type ConfigProblem, type LocatedYaml } from '../config/index.js';
+import { configError, fieldName, readYamlFile, type ConfigProblem, type LocatedYaml } from '../config/index.js';
 import {
   ROLLED_UP_TYPES,
   ROLLUP_DIMS,
@@ -84,7 +84,7 @@ export interface Catalog {
 function buildCatalog(doc: LocatedYaml<z.output<typeof fileSchema>>): { catalog?: Catalog; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const at = (path: (string | number)[], message: string) =>
-    problems.push({ file: doc.file, line: doc.lineOf(path), field: path.join('.'), message });
+    problems.push({ file: doc.file, line: doc.lineOf(path), field: fieldName(path), message });
   const raw = doc.value;
 
   const dimensions: Record<string, Dimension> = {};

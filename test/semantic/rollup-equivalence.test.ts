@@ -737,7 +737,11 @@ describe('rollups answer like the raw events (every catalog metric)', () => {
         }
         const q = scenario.query(metric, catalog);
         const result = await runPlan(store, catalog, toPlan(metricId, q));
-        if (scenario.rollups) assert.deepEqual(result.rollups, scenario.rollups, `${metricId}: rollup tables read`);
+        if (scenario.rollups) {
+          // Distinct users live in their own family (users_*) at the same levels as rollup_*.
+          const levels = (tables: readonly string[]) => [...new Set(tables.map((t) => t.replace(/^[a-z]+_/, '')))].sort();
+          assert.deepEqual(levels(result.rollups), levels(scenario.rollups), `${metricId}: rollup levels read`);
+        }
         const rq = rawQuery(raw, q);
         let rawRows = await store.query<RawRow>(rq.sql, rq.params);
         if (q.top && q.grain) {
