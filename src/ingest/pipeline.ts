@@ -199,21 +199,53 @@ export class IngestPipeline implements EventSink {
 
   private async flushLoop(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.batchSize);
       try {
-        await this.insertBatch(batch);
-        this.queue.splice(0, batch.length);
+        await this.flushPipelined();
         this.lastError = undefined;
       } catch (err) {
-        // Keep the batch buffered: it is retried on the next flush; nothing is dropped.
+        // What failed stays buffered and is retried on the next pass; nothing is dropped.
         this.lastError = err instanceof OpsightError ? err : new OpsightError('opsight_unknown', String(err), { cause: err });
         this.log.error({ module: 'ingest.pipeline', err: this.lastError.message, queued: this.queue.length }, 'insert failed; batch kept for retry');
         this.releaseWaiters();
         if (!this.closed) await new Promise((r) => setTimeout(r, 1000));
         else throw this.lastError;
       }
+    }
+  }
+
+  /**
+   * Two batches in flight: while batch N is inserted, batch N+1's duplicate check runs
+   * (the engine has two cores and the check is mostly waiting). N's ids are not visible
+   * in the store yet, so N+1 is also checked against them in memory. A batch leaves the
+   * queue only once its insert has succeeded.
+   */
+  private async flushPipelined(): Promise<void> {
+    let inFlight: { taken: number; ids: Set<string>; done: Promise<void> } | undefined;
+    const settle = async () => {
+      if (!inFlight) return;
+      const current = inFlight;
+      inFlight = undefined;
+      await current.done;
+      this.queue.splice(0, current.taken);
       this.metrics.ingestQueueDepth.set(this.queue.length);
       this.releaseWaiters();
+    };
+    try {
+      while (this.queue.length > (inFlight?.taken ?? 0)) {
+        const start = inFlight?.taken ?? 0;
+        const batch = this.queue.slice(start, start + this.batchSize);
+        const prepared = await this.prepare(batch, inFlight?.ids);
+        await settle();
+        const done = this.commit(prepared);
+        // Handled here so a failure while the next check runs is not an unhandled rejection;
+        // settle() still awaits it and rethrows.
+        done.catch(() => undefined);
+        inFlight = { taken: batch.length, ids: prepared.freshIds, done };
+      }
+      await settle();
+    } finally {
+      // A failed check must not orphan an insert that is still running (or succeeded).
+      if (inFlight) await settle().catch(() => undefined);
     }
   }
 
@@ -223,7 +255,8 @@ export class IngestPipeline implements EventSink {
     }
   }
 
-  private async insertBatch(batch: Queued[]): Promise<void> {
+  /** Splits a batch into new events and duplicates (of the batch, the store, or `inFlight`). */
+  private async prepare(batch: Queued[], inFlight: ReadonlySet<string> | undefined) {
     const started = performance.now();
     const unique = new Map<string, Queued>();
     const duplicates: Queued[] = [];
@@ -231,7 +264,7 @@ export class IngestPipeline implements EventSink {
     let maxTs = Number.NEGATIVE_INFINITY;
     for (const item of batch) {
       const row = item.row;
-      if (unique.has(row.id)) {
+      if (unique.has(row.id) || inFlight?.has(row.id)) {
         duplicates.push(item);
         continue;
       }
@@ -241,6 +274,7 @@ export class IngestPipeline implements EventSink {
     }
     const stored = await this.store.existingIds([...unique.keys()], minTs, maxTs);
     const fresh: EventRow[] = [];
+    const freshIds = new Set<string>();
     const bySource = new Map<string, number>();
     for (const item of unique.values()) {
       if (stored.has(item.row.id)) {
@@ -248,22 +282,27 @@ export class IngestPipeline implements EventSink {
         continue;
       }
       fresh.push(item.row);
+      freshIds.add(item.row.id);
       bySource.set(item.ingestSource, (bySource.get(item.ingestSource) ?? 0) + 1);
     }
-    await this.store.insertEvents(fresh);
-    if (duplicates.length > 0) {
-      this.metrics.eventsRejected.inc({ reason: 'duplicate' }, duplicates.length);
-      this.metrics.eventsDuplicate.inc(duplicates.length);
+    return { started, size: batch.length, fresh, freshIds, duplicates, bySource };
+  }
+
+  private async commit(p: Awaited<ReturnType<IngestPipeline['prepare']>>): Promise<void> {
+    await this.store.insertEvents(p.fresh);
+    if (p.duplicates.length > 0) {
+      this.metrics.eventsRejected.inc({ reason: 'duplicate' }, p.duplicates.length);
+      this.metrics.eventsDuplicate.inc(p.duplicates.length);
       await this.store.insertDeadLetters(
         // The payload is the event as it would have been stored (user_id already pseudonymised).
-        duplicates.map(({ row, ingestSource }) =>
+        p.duplicates.map(({ row, ingestSource }) =>
           deadLetter(ingestSource, 'duplicate', `id ${row.id} was already ingested; re-delivery ignored`, JSON.stringify(row), row.id),
         ),
       );
     }
-    for (const [source, n] of bySource) this.metrics.eventsAccepted.inc({ source }, n);
-    this.metrics.batchSize.observe(batch.length);
-    this.metrics.insertSeconds.observe((performance.now() - started) / 1000);
+    for (const [source, n] of p.bySource) this.metrics.eventsAccepted.inc({ source }, n);
+    this.metrics.batchSize.observe(p.size);
+    this.metrics.insertSeconds.observe((performance.now() - p.started) / 1000);
   }
 }
 

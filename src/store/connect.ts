@@ -39,7 +39,7 @@ export function connect(config: StoreConfig): Connected {
   return {
     client: createClient({ connection }),
     rawInsert: async (table, columns, body) => {
-      await chdb.chdb.rawInsert({ table, columns, values: body, format: 'JSONEachRow' });
+      await chdb.chdb.rawInsert({ table, columns, values: body, format: 'JSONEachRow', settings: { optimize_on_insert: 0, parallel_view_processing: 1 } });
     },
   };
 }
