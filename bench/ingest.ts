@@ -17,7 +17,7 @@ const ROUNDS = numberArg('rounds', 3);
 /** How sources hand events to the pipeline (HTTP requests, file batches). */
 const PUSH_SIZE = 10_000;
 /** The pipeline's insert batch, used for the baseline too. */
-const INSERT_BATCH = 50_000;
+const INSERT_BATCH = numberArg('batch', 50_000);
 
 function makeEvents(): unknown[] {
   // A busy shop: 2000 events/s of demo traffic, so rollup keys per minute are realistic.
@@ -45,7 +45,7 @@ async function baseline(store: Store, rows: EventRow[]): Promise<number> {
 }
 
 async function pipeline(store: Store, events: unknown[]): Promise<number> {
-  const p = new IngestPipeline(store, createPseudonymiser('bench-key'), createMetrics(), silentLogger(), { batchSize: INSERT_BATCH });
+  const p = new IngestPipeline(store, createPseudonymiser('bench-key'), createMetrics(), silentLogger(), { batchSize: INSERT_BATCH, exclusiveStore: true });
   const t0 = performance.now();
   for (let i = 0; i < events.length; i += PUSH_SIZE) await p.push(events.slice(i, i + PUSH_SIZE), 'bench');
   await p.close();

@@ -35,7 +35,8 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
 
 export function createPipeline(config: Config, store: Store, metrics: Metrics, log: Logger): IngestPipeline {
   const pseudonymise = createPseudonymiser(resolvePseudonymKey(config.pseudonymKey, config.dataDir));
-  return new IngestPipeline(store, pseudonymise, metrics, log);
+  // Embedded chDB is opened by one process only, so this pipeline is the store's only writer.
+  return new IngestPipeline(store, pseudonymise, metrics, log, { exclusiveStore: config.store.kind === 'embedded' });
 }
 
 export async function startOpsight(config: Config, log: Logger): Promise<Opsight> {

@@ -2,6 +2,7 @@ import type { Logger, Metrics } from '../ops/index.js';
 import type { DeadLetterRow, EventRow, Store } from '../store/index.js';
 import { OpsightError } from '../errors.js';
 import { validateEnvelope, type RejectReason } from './envelope.js';
+import { RecentIds } from './recent-ids.js';
 import type { EventSink, PushResult } from './source.js';
 
 export interface PipelineOptions {
@@ -13,6 +14,12 @@ export interface PipelineOptions {
   maxQueued?: number;
   /** Clock, for validation of far-future timestamps. */
   now?: () => number;
+  /**
+   * This process is the only writer to the store (embedded chDB): duplicates of events it
+   * stored itself are caught in memory, and only older events are looked up in the store.
+   * Leave false when other processes write to the same ClickHouse. @default false
+   */
+  exclusiveStore?: boolean;
 }
 
 interface Queued {
@@ -52,6 +59,9 @@ export class IngestPipeline implements EventSink {
   private waiters: Array<() => void> = [];
   private closed = false;
   private lastError: OpsightError | undefined;
+  private readonly recent: RecentIds | undefined;
+  /** Newest event ts in the store when this pipeline started; newer ones it saw itself. */
+  private storeHorizonMs: Promise<number> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +74,7 @@ export class IngestPipeline implements EventSink {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.maxQueued = options.maxQueued ?? this.batchSize * 4;
     this.now = options.now ?? Date.now;
+    this.recent = options.exclusiveStore ? new RecentIds() : undefined;
   }
 
   get queued(): number {
@@ -272,7 +283,7 @@ export class IngestPipeline implements EventSink {
       if (row.ts < minTs) minTs = row.ts;
       if (row.ts > maxTs) maxTs = row.ts;
     }
-    const stored = await this.store.existingIds([...unique.keys()], minTs, maxTs);
+    const stored = await this.storedAmong(unique, minTs, maxTs);
     const fresh: EventRow[] = [];
     const freshIds = new Set<string>();
     const bySource = new Map<string, number>();
@@ -288,8 +299,30 @@ export class IngestPipeline implements EventSink {
     return { started, size: batch.length, fresh, freshIds, duplicates, bySource };
   }
 
+  /** Ids of the batch already in the store: from memory where it can vouch, else a lookup. */
+  private async storedAmong(unique: Map<string, Queued>, minTs: number, maxTs: number): Promise<Set<string>> {
+    if (!this.recent) return this.store.existingIds([...unique.keys()], minTs, maxTs);
+    this.storeHorizonMs ??= this.store.maxEventTs();
+    const horizon = await this.storeHorizonMs;
+    const stored = new Set<string>();
+    const lookup: string[] = [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const [id, { row }] of unique) {
+      if (this.recent.has(id, row.ts)) stored.add(id);
+      else if (row.ts <= horizon || !this.recent.covers(row.ts)) {
+        lookup.push(id);
+        if (row.ts < lo) lo = row.ts;
+        if (row.ts > hi) hi = row.ts;
+      }
+    }
+    if (lookup.length > 0) for (const id of await this.store.existingIds(lookup, lo, hi)) stored.add(id);
+    return stored;
+  }
+
   private async commit(p: Awaited<ReturnType<IngestPipeline['prepare']>>): Promise<void> {
     await this.store.insertEvents(p.fresh);
+    if (this.recent) for (const row of p.fresh) this.recent.add(row.id, row.ts);
     if (p.duplicates.length > 0) {
       this.metrics.eventsRejected.inc({ reason: 'duplicate' }, p.duplicates.length);
       this.metrics.eventsDuplicate.inc(p.duplicates.length);

@@ -173,6 +173,12 @@ export class Store {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Newest event timestamp stored, epoch ms (0 when there are none). */
+  async maxEventTs(): Promise<number> {
+    const rows = await this.query<{ ms: number | string }>('SELECT toUnixTimestamp64Milli(max(ts)) AS ms FROM events');
+    return Number(rows[0]?.ms ?? 0);
+  }
+
   async ping(): Promise<boolean> {
     try {
       const r = await this.client.ping();
