@@ -825,5 +825,7 @@ export function scaleForEventsPerSecond(eventsPerSecond: number): number {
       bestErr = err;
     }
   }
-  return best;
+  // Rounded: ids carry the scale, so every caller (live stream, backfill) must agree on it
+  // exactly, and short ids are cheaper to store and dedupe.
+  return Number(best.toPrecision(4));
 }

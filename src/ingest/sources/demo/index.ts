@@ -59,8 +59,7 @@ export class DemoSource implements Source {
     this.tickMs = opts.tickMs ?? 1000;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 5000);
     this.log = opts.log ?? silentLogger();
-    // Rounded so that ids (which carry the scale) stay short and stable across restarts.
-    this.scale = Number(scaleForEventsPerSecond(opts.eventsPerSecond).toPrecision(4));
+    this.scale = scaleForEventsPerSecond(opts.eventsPerSecond);
   }
 
   /** Where the stream is: every event with ts before this was pushed. */
