@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { loadConfig, parseYamlText } from '../../src/config/index.js';
 import { OpsightError } from '../../src/errors.js';
 import { checkCatalog, loadCatalog } from '../../src/semantic/index.js';
+import { BRIEF_DIMENSION_VALUES } from '../support/brief.js';
 
 const RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));
 
@@ -330,18 +331,7 @@ describe('the shipped rules/metrics.yaml', () => {
 
   test("lists the demo stream's dimension values and the names people use for them", () => {
     const catalog = loadCatalog(RULES_DIR);
-    const values: Record<string, string[]> = {
-      channel: ['google', 'meta', 'email', 'organic', 'tiktok'],
-      campaign: ['black-friday-2026', 'cyber-monday-2026', 'brand-always-on', 'retargeting-q4'],
-      region: ['NA', 'EU', 'APAC', 'LATAM'],
-      country: ['US', 'CA', 'MX', 'GB', 'DE', 'FR', 'ES', 'NL', 'BR', 'AR', 'JP', 'SG', 'AU', 'IN'],
-      device: ['desktop', 'mobile', 'tablet'],
-      product_category: ['electronics', 'apparel', 'home', 'beauty', 'sports'],
-      payment_gateway: ['stripe', 'adyen', 'paypal'],
-      service: ['checkout-api', 'payments-api', 'search-api', 'auth-api'],
-      carrier: ['dhl', 'dpd', 'ups', 'fedex'],
-      plan: ['free', 'pro', 'enterprise'],
-    };
+    const values = BRIEF_DIMENSION_VALUES;
     for (const [dim, vs] of Object.entries(values)) {
       assert.deepEqual([...(catalog.dimensions[dim]?.values ?? [])].sort(), [...vs].sort(), `values of ${dim}`);
     }

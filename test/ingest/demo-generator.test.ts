@@ -14,6 +14,7 @@ import {
   type DemoOptions,
   type Incident,
 } from '../../src/ingest/sources/demo/index.js';
+import { BRIEF_DIMENSION_VALUES } from '../support/brief.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -50,19 +51,7 @@ const BRIEF_MEASURES: Record<string, string[]> = {
   delivery_attempted: ['success'],
   http_request: ['latency_ms'],
 };
-const BRIEF_VALUES: Record<string, string[]> = {
-  channel: ['google', 'meta', 'email', 'organic', 'tiktok'],
-  campaign: ['black-friday-2026', 'cyber-monday-2026', 'brand-always-on', 'retargeting-q4'],
-  region: ['NA', 'EU', 'APAC', 'LATAM'],
-  country: ['US', 'CA', 'MX', 'GB', 'DE', 'FR', 'ES', 'NL', 'BR', 'AR', 'JP', 'SG', 'AU', 'IN'],
-  device: ['desktop', 'mobile', 'tablet'],
-  product_category: ['electronics', 'apparel', 'home', 'beauty', 'sports'],
-  payment_gateway: ['stripe', 'adyen', 'paypal'],
-  service: ['checkout-api', 'payments-api', 'search-api', 'auth-api'],
-  carrier: ['dhl', 'dpd', 'ups', 'fedex'],
-  plan: ['free', 'pro', 'enterprise'],
-  status_class: ['2xx', '3xx', '4xx', '5xx'],
-};
+const BRIEF_VALUES = BRIEF_DIMENSION_VALUES;
 const BRIEF_COUNTRY_REGION: Record<string, string> = {
   US: 'NA', CA: 'NA', MX: 'NA',
   GB: 'EU', DE: 'EU', FR: 'EU', ES: 'EU', NL: 'EU',

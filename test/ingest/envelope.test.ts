@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { envelopeSchema, validateEnvelope } from '../../src/ingest/index.js';
+import { mulberry32 } from '../support/random.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 const valid = {
@@ -13,17 +14,6 @@ const valid = {
   measures: { revenue: 129.5, items: 3 },
 };
 
-/** Small deterministic PRNG so the mutation corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRANGE: unknown[] = [
   null, undefined, '', 'x', ' ', 'a'.repeat(201), 'a'.repeat(257), 0, -1, 1.5, 1e308, Number.NaN, Infinity, true, false,
@@ -89,7 +79,7 @@ describe('validateEnvelope', () => {
   });
 
   test('the fast path accepts exactly what the zod schema accepts, with the same result', () => {
-    const r = rng(2026);
+    const r = mulberry32(2026);
     let accepted = 0;
     for (let i = 0; i < 5000; i++) {
       const input = mutate(r);

@@ -19,6 +19,7 @@ import {
   type Segment,
 } from '../../src/semantic/index.js';
 import { ROLLUPS } from '../../src/store/index.js';
+import { mulberry32 } from '../support/random.js';
 
 const RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));
 const MINUTE = 60_000;
@@ -53,16 +54,6 @@ function rejects(catalog: Catalog, input: unknown, message: RegExp): void {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIZE_MS: Record<string, number> = Object.fromEntries(ROLLUPS.map((r) => [r.level, r.seconds * 1000]));
 const LEVEL_INDEX: Record<string, number> = Object.fromEntries(ROLLUPS.map((r, i) => [r.level, i]));

@@ -23,6 +23,7 @@ import { IngestPipeline } from '../../src/ingest/index.js';
 import { createMetrics, silentLogger } from '../../src/ops/index.js';
 import { loadCatalog, runPlan, type Catalog, type Metric, type PlanInput, type PlanRow } from '../../src/semantic/index.js';
 import { Store, connect, createPseudonymiser } from '../../src/store/index.js';
+import { mulberry32 } from '../support/random.js';
 
 const RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));
 
@@ -121,16 +122,6 @@ const RANDOM_EVENTS = 100_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const at = (s: string) => Date.parse(s);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REGION_COUNTRIES: Record<string, string[]> = {
   NA: ['US', 'CA', 'MX'],
