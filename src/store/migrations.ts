@@ -94,8 +94,7 @@ export const MIGRATIONS: readonly Migration[] = [
   -- String map keys, not LowCardinality: measured ~1.5× faster to insert through chDB.
   dims Map(String, String),
   measures Map(String, Float64),
-  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
-  INDEX id_bloom id TYPE bloom_filter(0.01) GRANULARITY 4
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMMDD(ts)
 ORDER BY (toStartOfHour(ts), type, ts)`,
