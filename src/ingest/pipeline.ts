@@ -46,7 +46,8 @@ function idOf(value: unknown): string {
 /**
  * validate → pseudonymise → batch → dedupe by id → insert (rollups follow through the
  * materialized views). Every refused event becomes a dead letter with its reason.
- * One flush runs at a time, so a batch's duplicate check always sees earlier batches.
+ * One flush loop runs at a time; within it at most two batches overlap (see flushPipelined),
+ * and each batch's duplicate check sees every batch before it.
  */
 export class IngestPipeline implements EventSink {
   private readonly batchSize: number;
