@@ -1,5 +1,5 @@
 import { OpsightError } from '../errors.js';
-import type { EventSink, PushResult } from '../ingest/index.js';
+import type { EventSink, PushResult, UndecodedInput } from '../ingest/index.js';
 
 /**
  * When an opsight process is already running it owns the embedded store, so CLI commands
@@ -59,8 +59,11 @@ export class RemoteSink implements EventSink {
     };
   }
 
-  async reject(raw: string): Promise<void> {
-    // Sent as one NDJSON line: the server refuses it and writes the dead letter itself.
-    await postJson<IngestAnswer>(this.remote, '/v1/events', raw.includes('\n') ? JSON.stringify(raw) : raw);
+  async reject(inputs: readonly UndecodedInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    // Sent as NDJSON lines the server cannot decode either: it writes the dead letters itself
+    // (the line numbers in their errors are then those of this request, not of the file).
+    const lines = inputs.map(({ raw }) => (raw.includes('\n') ? JSON.stringify(raw) : raw));
+    await postJson<IngestAnswer>(this.remote, '/v1/events', lines.join('\n'));
   }
 }

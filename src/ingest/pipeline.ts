@@ -1,9 +1,9 @@
 import type { Logger, Metrics } from '../ops/index.js';
 import type { DeadLetterRow, EventRow, Store } from '../store/index.js';
 import { OpsightError } from '../errors.js';
-import { validateEnvelope, type RejectReason } from './envelope.js';
+import { validateEnvelope } from './envelope.js';
 import { RecentIds } from './recent-ids.js';
-import type { EventSink, PushResult } from './source.js';
+import type { EventSink, PushResult, UndecodedInput } from './source.js';
 
 export interface PipelineOptions {
   /** Events per insert. Larger batches amortise ClickHouse's per-insert cost. @default 50000 */
@@ -136,11 +136,14 @@ export class IngestPipeline implements EventSink {
     return safeStringify(value);
   }
 
-  async reject(raw: string, reason: RejectReason & ('not_json' | 'invalid_utf8' | 'too_large'), error: string, source: string): Promise<void> {
-    this.metrics.eventsRejected.inc({ reason });
-    const encoding = reason === 'invalid_utf8' ? 'base64' : 'utf8';
-    const payload = encoding === 'utf8' ? this.redactUserIds(raw) : raw;
-    await this.store.insertDeadLetters([deadLetter(source, reason, error, payload, '', encoding)]);
+  async reject(inputs: readonly UndecodedInput[], source: string): Promise<void> {
+    if (inputs.length === 0) return;
+    const rows = inputs.map(({ raw, reason, error }) => {
+      this.metrics.eventsRejected.inc({ reason });
+      const encoding = reason === 'invalid_utf8' ? 'base64' : 'utf8';
+      return deadLetter(source, reason, error, encoding === 'utf8' ? this.redactUserIds(raw) : raw, '', encoding);
+    });
+    await this.store.insertDeadLetters(rows);
   }
 
   /** Text that is not JSON may still carry `"user_id": "…"`: pseudonymise every such value. */

@@ -8,8 +8,19 @@ export interface EventSink {
    * pipeline's bounded buffer: awaiting it is the backpressure.
    */
   push(values: readonly unknown[], source: string): Promise<PushResult>;
-  /** Records an input that could not even be decoded (not JSON, bad UTF-8, too large). */
-  reject(raw: string, reason: 'not_json' | 'invalid_utf8' | 'too_large', error: string, source: string): Promise<void>;
+  /**
+   * Records inputs that could not even be decoded (not JSON, bad UTF-8, too large), all of a
+   * request or file batch at once: one dead-letter insert, however many bad lines.
+   */
+  reject(inputs: readonly UndecodedInput[], source: string): Promise<void>;
+}
+
+export interface UndecodedInput {
+  /** The input as received (base64 for invalid_utf8). */
+  raw: string;
+  reason: 'not_json' | 'invalid_utf8' | 'too_large';
+  /** What was wrong and where ("line 7: …"). */
+  error: string;
 }
 
 export interface PushResult {

@@ -140,14 +140,12 @@ describe('config/env loadConfig', () => {
   });
 
   test('several bad values are all named in one error', () => {
-    // BUG (src/config/env.ts): when the zod schema fails, loadConfig throws before the time
-    // zone, Slack and Kafka checks run, so only PORT is named here.
+    // Regression: a schema failure used to throw before the cross-field checks ran.
     refuses({ PORT: 'abc', OPSIGHT_TZ: 'Mars/Olympus_Mons', KAFKA_BROKERS: 'a:9092' }, /PORT/, /OPSIGHT_TZ/, /KAFKA_TOPICS/);
   });
 
   test('an empty variable counts as unset (PORT= must not mean port 0)', () => {
-    // BUG (src/config/env.ts): z.coerce.number() turns '' into 0, so `PORT=` listens on a
-    // random port and `OPSIGHT_DATA_DIR=` puts the store in the working directory.
+    // Regression: z.coerce.number() turned '' into 0, so `PORT=` listened on a random port.
     assert.equal(loadConfig({ PORT: '' }).port, 3000);
     assert.deepEqual(loadConfig({ OPSIGHT_DATA_DIR: '' }).store, { kind: 'embedded', dataDir: './data' });
   });

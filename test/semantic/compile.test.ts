@@ -329,10 +329,9 @@ describe('semantic/compile', () => {
     });
 
     test('a baseline shifted by a part of an hour is not read from hour rollups (buckets would split)', () => {
-      // BUG (src/semantic/compile.ts): the baseline is moved onto the asked window by
-      // from − compare_from = 2 h 30 min; an hour rollup row moved by that straddles two hour
-      // buckets but is counted in one. test/semantic/rollup-equivalence.test.ts shows the
-      // wrong numbers; here the cause: the baseline must be read from minute rollups.
+      // The baseline is moved onto the asked window by from − compare_from = 2 h 30 min; an
+      // hour rollup row moved by that would straddle two hour buckets, so it must be read from
+      // minute rollups (rollup-equivalence.test.ts checks the numbers).
       const c = compile(
         plan({
           from: '2026-10-30T10:20:00Z',
@@ -350,9 +349,8 @@ describe('semantic/compile', () => {
     });
 
     test('a zone whose offset is whole hours at both edges but not in between is read from minute rollups', () => {
-      // BUG (src/semantic/windows.ts maxRollupLevel): it checks the offset only at the
-      // instants it is given (the window edges). Australia/Lord_Howe is +11:00 in March and
-      // October but +10:30 from April to September, so its days in between start at hh:30 UTC.
+      // Australia/Lord_Howe is +11:00 in March and October but +10:30 from April to
+      // September: whole hours at both edges, yet its days in between start at hh:30 UTC.
       const c = compile(plan({ from: '2026-03-01T00:00:00Z', to: '2026-10-15T00:00:00Z', grain: 'day', tz: 'Australia/Lord_Howe' }), catalog);
       assert.deepEqual(c.rollups, ['rollup_1m']);
     });

@@ -243,11 +243,10 @@ describe('store migrations and ingest durability', () => {
     });
 
     test('user_id inside input that is not even JSON is not stored in clear either', async () => {
-      // BUG candidate (src/ingest/pipeline.ts reject()): a line that fails to parse (e.g. a
-      // truncated body) is dead-lettered verbatim, so a user_id inside it is stored in clear.
+      // A line that fails to parse (e.g. a truncated body) still carries its user_id.
       const pipeline = newPipeline();
       const clear = 'carol.notjson@example.com';
-      await pipeline.reject(`{"id":"privacy-raw","ts":${baseMs},"type":"order_placed","user_id":"${clear}",`, 'not_json', 'Unexpected end of JSON input', 'http');
+      await pipeline.reject([{ raw: `{"id":"privacy-raw","ts":${baseMs},"type":"order_placed","user_id":"${clear}",`, reason: 'not_json', error: 'Unexpected end of JSON input' }], 'http');
       await pipeline.close();
       assert.equal(await count("SELECT count() AS n FROM dead_letters WHERE reason = 'not_json'"), 1, 'the input is dead-lettered');
       assert.equal(await occurrences(clear), 0, `"${clear}" is stored in clear in dead_letters.payload`);

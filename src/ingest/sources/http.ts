@@ -266,8 +266,7 @@ export async function deliver(sink: EventSink, items: readonly Decoded[], source
   }
   // Push first: accepted events matter most if the store fails halfway through.
   const pushed = values.length > 0 ? await sink.push(values, source) : { accepted: 0, rejected: [] };
-  // One at a time: EventSink.reject takes one input, and bad input is the rare case.
-  for (const f of failed) await sink.reject(f.payload, f.reason, `${key} ${f.at}: ${f.error}`, source);
+  await sink.reject(failed.map((f) => ({ raw: f.payload, reason: f.reason, error: `${key} ${f.at}: ${f.error}` })), source);
   for (const f of failed) errors.push({ [key]: f.at, reason: f.reason, error: f.error });
   for (const r of pushed.rejected) errors.push({ [key]: positions[r.index] ?? r.index, reason: r.reason, error: r.error });
   errors.sort((a, b) => (a[key] ?? 0) - (b[key] ?? 0));
@@ -349,7 +348,7 @@ export function eventsRoute(options: EventsRouteOptions): Route {
       const parsed = parseBody(body, limits);
       try {
         if (parsed.kind === 'invalid') {
-          await sink.reject(parsed.payload, parsed.reason, parsed.error, source);
+          await sink.reject([{ raw: parsed.payload, reason: parsed.reason, error: parsed.error }], source);
           sendJson(res, 400, { error: parsed.error, accepted: 0, rejected: 1, errors: [{ reason: parsed.reason, error: parsed.error }] });
           return;
         }
