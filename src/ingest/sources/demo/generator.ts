@@ -468,27 +468,26 @@ function basketValue(rng: Rng, category: number, r: number): number {
   return Math.max(1, round2(v));
 }
 
+/** Who a marketing-funnel event belongs to: a user who came through a channel and campaign, in a country, on a device. */
+function visitor(rng: Rng, r: number, pairCum: Float64Array, deviceCum: Float64Array): { user_id: string; dims: Record<string, string> } {
+  const p = PAIRS[rng.pickIndex(pairCum)]!;
+  return {
+    user_id: userId(rng),
+    dims: {
+      channel: p.channel,
+      campaign: p.campaign,
+      region: REGIONS[r]!,
+      country: COUNTRIES[r]![rng.pickIndex(COUNTRY_CUM[r]!)]!,
+      device: DEVICES[rng.pickIndex(deviceCum)]!,
+    },
+  };
+}
+
 function makeEvent(t: number, r: number, rng: Rng, eff: Effects, id: string, ts: number): DemoEvent {
   const region = REGIONS[r]!;
   switch (t) {
-    case T_SESSION: {
-      const p = PAIRS[rng.pickIndex(SESSION_PAIR_CUM)]!;
-      return {
-        id,
-        ts,
-        type: 'session_started',
-        source: 'demo',
-        user_id: userId(rng),
-        dims: {
-          channel: p.channel,
-          campaign: p.campaign,
-          region,
-          country: COUNTRIES[r]![rng.pickIndex(COUNTRY_CUM[r]!)]!,
-          device: DEVICES[rng.pickIndex(SESSION_DEVICE_CUM[r]!)]!,
-        },
-        measures: {},
-      };
-    }
+    case T_SESSION:
+      return { id, ts, type: 'session_started', source: 'demo', ...visitor(rng, r, SESSION_PAIR_CUM, SESSION_DEVICE_CUM[r]!), measures: {} };
     case T_HTTP: {
       const s = rng.pickIndex(SERVICE_CUM);
       const x = eff.extra5xx[s * NR + r]!;
@@ -509,57 +508,22 @@ function makeEvent(t: number, r: number, rng: Rng, eff: Effects, id: string, ts:
       };
     }
     case T_CART:
+      return { id, ts, type: 'cart_created', source: 'demo', ...visitor(rng, r, FUNNEL_PAIR_CUM, FUNNEL_DEVICE_CUM[r]!), measures: {} };
     case T_CHECKOUT: {
-      const p = PAIRS[rng.pickIndex(FUNNEL_PAIR_CUM)]!;
-      const user_id = userId(rng);
-      const country = COUNTRIES[r]![rng.pickIndex(COUNTRY_CUM[r]!)]!;
-      const device = DEVICES[rng.pickIndex(FUNNEL_DEVICE_CUM[r]!)]!;
-      if (t === T_CART) {
-        return {
-          id,
-          ts,
-          type: 'cart_created',
-          source: 'demo',
-          user_id,
-          dims: { channel: p.channel, campaign: p.campaign, region, country, device },
-          measures: {},
-        };
-      }
-      return {
-        id,
-        ts,
-        type: 'checkout_started',
-        source: 'demo',
-        user_id,
-        dims: {
-          channel: p.channel,
-          campaign: p.campaign,
-          region,
-          country,
-          device,
-          payment_gateway: GATEWAYS[rng.pickIndex(GATEWAY_CUM[r]!)]!,
-        },
-        measures: {},
-      };
+      const v = visitor(rng, r, FUNNEL_PAIR_CUM, FUNNEL_DEVICE_CUM[r]!);
+      const payment_gateway = GATEWAYS[rng.pickIndex(GATEWAY_CUM[r]!)]!;
+      return { id, ts, type: 'checkout_started', source: 'demo', user_id: v.user_id, dims: { ...v.dims, payment_gateway }, measures: {} };
     }
     case T_ORDER: {
-      const p = PAIRS[rng.pickIndex(FUNNEL_PAIR_CUM)]!;
+      const v = visitor(rng, r, FUNNEL_PAIR_CUM, FUNNEL_DEVICE_CUM[r]!);
       const cat = rng.pickIndex(CATEGORY_CUM);
       return {
         id,
         ts,
         type: 'order_placed',
         source: 'demo',
-        user_id: userId(rng),
-        dims: {
-          channel: p.channel,
-          campaign: p.campaign,
-          region,
-          country: COUNTRIES[r]![rng.pickIndex(COUNTRY_CUM[r]!)]!,
-          device: DEVICES[rng.pickIndex(FUNNEL_DEVICE_CUM[r]!)]!,
-          product_category: CATEGORIES[cat]!,
-          payment_gateway: GATEWAYS[rng.pickIndex(eff.orderGwCum[r]!)]!,
-        },
+        user_id: v.user_id,
+        dims: { ...v.dims, product_category: CATEGORIES[cat]!, payment_gateway: GATEWAYS[rng.pickIndex(eff.orderGwCum[r]!)]! },
         measures: { revenue: basketValue(rng, cat, r), items: 1 + rng.poisson(CATEGORY_EXTRA_ITEMS[cat]!) },
       };
     }
@@ -579,41 +543,16 @@ function makeEvent(t: number, r: number, rng: Rng, eff: Effects, id: string, ts:
         measures: { success: rng.next() < eff.deliverySuccess[c * NR + r]! ? 1 : 0 },
       };
     }
-    case T_SIGNUP:
+    case T_SIGNUP: {
+      const v = visitor(rng, r, FUNNEL_PAIR_CUM, FUNNEL_DEVICE_CUM[r]!);
+      const plan = PLANS[rng.pickIndex(SIGNUP_PLAN_CUM)]!;
+      return { id, ts, type: 'signup', source: 'demo', user_id: v.user_id, dims: { ...v.dims, plan }, measures: {} };
+    }
     case T_LEAD: {
-      const p = PAIRS[rng.pickIndex(FUNNEL_PAIR_CUM)]!;
-      const user_id = userId(rng);
-      const country = COUNTRIES[r]![rng.pickIndex(COUNTRY_CUM[r]!)]!;
-      const device = DEVICES[rng.pickIndex(FUNNEL_DEVICE_CUM[r]!)]!;
-      if (t === T_SIGNUP) {
-        return {
-          id,
-          ts,
-          type: 'signup',
-          source: 'demo',
-          user_id,
-          dims: {
-            channel: p.channel,
-            campaign: p.campaign,
-            region,
-            country,
-            device,
-            plan: PLANS[rng.pickIndex(SIGNUP_PLAN_CUM)]!,
-          },
-          measures: {},
-        };
-      }
+      const v = visitor(rng, r, FUNNEL_PAIR_CUM, FUNNEL_DEVICE_CUM[r]!);
       const plan = rng.pickIndex(LEAD_PLAN_CUM);
       const score = Math.max(1, Math.min(100, Math.round(LEAD_SCORE_MEAN[plan]! + 15 * rng.normal())));
-      return {
-        id,
-        ts,
-        type: 'lead',
-        source: 'demo',
-        user_id,
-        dims: { channel: p.channel, campaign: p.campaign, region, country, device, plan: PLANS[plan]! },
-        measures: { score },
-      };
+      return { id, ts, type: 'lead', source: 'demo', user_id: v.user_id, dims: { ...v.dims, plan: PLANS[plan]! }, measures: { score } };
     }
     case T_CHECKOUT_ERROR:
     case T_PAYMENT_FAILED: {
