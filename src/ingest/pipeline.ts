@@ -235,7 +235,7 @@ export class IngestPipeline implements EventSink {
    * queue only once its insert has succeeded.
    */
   private async flushPipelined(): Promise<void> {
-    let inFlight: { taken: number; ids: Set<string>; done: Promise<void> } | undefined;
+    let inFlight: { taken: number; ids: ReadonlySet<string>; done: Promise<void> } | undefined;
     const settle = async () => {
       if (!inFlight) return;
       const current = inFlight;
@@ -250,7 +250,12 @@ export class IngestPipeline implements EventSink {
         const start = inFlight?.taken ?? 0;
         const batch = this.queue.slice(start, start + this.batchSize);
         const prepared = await this.prepare(batch, inFlight?.ids);
-        await settle();
+        try {
+          await settle();
+        } catch (err) {
+          prepared.rollback();
+          throw err;
+        }
         const done = this.commit(prepared);
         // Handled here so a failure while the next check runs is not an unhandled rejection;
         // settle() still awaits it and rethrows.
@@ -270,63 +275,76 @@ export class IngestPipeline implements EventSink {
     }
   }
 
-  /** Splits a batch into new events and duplicates (of the batch, the store, or `inFlight`). */
-  private async prepare(batch: Queued[], inFlight: ReadonlySet<string> | undefined) {
+  /**
+   * Splits a batch into new events and duplicates (of earlier events in the batch, of the
+   * batch in flight, or of the store). As the store's only writer, new ids go into `recent`
+   * right away, which then also covers the batch in flight; `rollback` takes them out again
+   * if this batch is not stored after all. Otherwise `freshIds` carries them to the next batch.
+   */
+  private async prepare(batch: Queued[], inFlight: ReadonlySet<string> | undefined): Promise<Prepared> {
     const started = performance.now();
-    const unique = new Map<string, Queued>();
+    const fresh: Queued[] = [];
     const duplicates: Queued[] = [];
-    let minTs = Number.POSITIVE_INFINITY;
-    let maxTs = Number.NEGATIVE_INFINITY;
-    for (const item of batch) {
-      const row = item.row;
-      if (unique.has(row.id) || inFlight?.has(row.id)) {
-        duplicates.push(item);
-        continue;
-      }
-      unique.set(row.id, item);
-      if (row.ts < minTs) minTs = row.ts;
-      if (row.ts > maxTs) maxTs = row.ts;
-    }
-    const stored = await this.storedAmong(unique, minTs, maxTs);
-    const fresh: EventRow[] = [];
+    const lookup: Queued[] = [];
     const freshIds = new Set<string>();
-    const bySource = new Map<string, number>();
-    for (const item of unique.values()) {
-      if (stored.has(item.row.id)) {
-        duplicates.push(item);
-        continue;
+    const recent = this.recent;
+    if (recent) {
+      // Asked once; a failed ask is asked again on the retry, not cached.
+      this.storeHorizonMs ??= this.store.maxEventTs().catch((err: unknown) => {
+        this.storeHorizonMs = undefined;
+        throw err;
+      });
+      const horizon = await this.storeHorizonMs;
+      for (const item of batch) {
+        const { id, ts } = item.row;
+        if (recent.has(id, ts)) duplicates.push(item);
+        else if (ts <= horizon || !recent.covers(ts)) lookup.push(item);
+        else {
+          recent.add(id, ts);
+          fresh.push(item);
+        }
       }
-      fresh.push(item.row);
-      freshIds.add(item.row.id);
-      bySource.set(item.ingestSource, (bySource.get(item.ingestSource) ?? 0) + 1);
+    } else {
+      for (const item of batch) {
+        if (freshIds.has(item.row.id) || inFlight?.has(item.row.id)) duplicates.push(item);
+        else {
+          freshIds.add(item.row.id);
+          lookup.push(item);
+        }
+      }
     }
-    return { started, size: batch.length, fresh, freshIds, duplicates, bySource };
-  }
-
-  /** Ids of the batch already in the store: from memory where it can vouch, else a lookup. */
-  private async storedAmong(unique: Map<string, Queued>, minTs: number, maxTs: number): Promise<Set<string>> {
-    if (!this.recent) return this.store.existingIds([...unique.keys()], minTs, maxTs);
-    this.storeHorizonMs ??= this.store.maxEventTs();
-    const horizon = await this.storeHorizonMs;
-    const stored = new Set<string>();
-    const lookup: string[] = [];
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const [id, { row }] of unique) {
-      if (this.recent.has(id, row.ts)) stored.add(id);
-      else if (row.ts <= horizon || !this.recent.covers(row.ts)) {
-        lookup.push(id);
+    if (lookup.length > 0) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const { row } of lookup) {
         if (row.ts < lo) lo = row.ts;
         if (row.ts > hi) hi = row.ts;
       }
+      const stored = await this.store.existingIds([...new Set(lookup.map((q) => q.row.id))], lo, hi);
+      for (const item of lookup) {
+        const { id, ts } = item.row;
+        if (stored.has(id) || recent?.has(id, ts)) {
+          duplicates.push(item);
+          freshIds.delete(id);
+        } else {
+          recent?.add(id, ts);
+          fresh.push(item);
+        }
+      }
     }
-    if (lookup.length > 0) for (const id of await this.store.existingIds(lookup, lo, hi)) stored.add(id);
-    return stored;
+    const rollback = () => {
+      if (recent) for (const { row } of fresh) recent.delete(row.id, row.ts);
+    };
+    return { started, size: batch.length, fresh, freshIds, duplicates, rollback };
   }
 
-  private async commit(p: Awaited<ReturnType<IngestPipeline['prepare']>>): Promise<void> {
-    await this.store.insertEvents(p.fresh);
-    if (this.recent) for (const row of p.fresh) this.recent.add(row.id, row.ts);
+  private async commit(p: Prepared): Promise<void> {
+    try {
+      await this.store.insertEvents(p.fresh.map((q) => q.row));
+    } catch (err) {
+      p.rollback();
+      throw err;
+    }
     if (p.duplicates.length > 0) {
       this.metrics.eventsRejected.inc({ reason: 'duplicate' }, p.duplicates.length);
       this.metrics.eventsDuplicate.inc(p.duplicates.length);
@@ -337,10 +355,32 @@ export class IngestPipeline implements EventSink {
         ),
       );
     }
-    for (const [source, n] of p.bySource) this.metrics.eventsAccepted.inc({ source }, n);
+    // Runs of one source are the rule (a request, a file, the demo): count runs, not events.
+    let source = '';
+    let n = 0;
+    for (const q of p.fresh) {
+      if (q.ingestSource !== source) {
+        if (n > 0) this.metrics.eventsAccepted.inc({ source }, n);
+        source = q.ingestSource;
+        n = 0;
+      }
+      n++;
+    }
+    if (n > 0) this.metrics.eventsAccepted.inc({ source }, n);
     this.metrics.batchSize.observe(p.size);
     this.metrics.insertSeconds.observe((performance.now() - p.started) / 1000);
   }
+}
+
+interface Prepared {
+  started: number;
+  size: number;
+  fresh: Queued[];
+  /** Ids this batch stores, when they are not tracked in RecentIds (shared store). */
+  freshIds: ReadonlySet<string>;
+  duplicates: Queued[];
+  /** Undoes what prepare() recorded in RecentIds, for a batch that will be retried. */
+  rollback(): void;
 }
 
 /** JSON for the dead-letter payload; values that cannot be serialised are described instead. */

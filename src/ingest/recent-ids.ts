@@ -28,6 +28,11 @@ export class RecentIds {
     return tsMs >= this.evictedBelowMs;
   }
 
+  /** Forgets an id, e.g. when the insert it was added for failed and will be retried. */
+  delete(id: string, tsMs: number): void {
+    if (this.buckets.get(Math.floor(tsMs / HOUR_MS))?.delete(id)) this.count--;
+  }
+
   add(id: string, tsMs: number): void {
     const hour = Math.floor(tsMs / HOUR_MS);
     let bucket = this.buckets.get(hour);

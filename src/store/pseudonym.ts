@@ -19,17 +19,23 @@ export function resolvePseudonymKey(configured: string | undefined, dataDir: str
 
 /**
  * Keyed hash (HMAC-SHA256, 128 bits kept) of a user id. Ids repeat a lot in event streams,
- * so results are memoised in a bounded cache: HMAC per event would dominate ingest cost.
+ * so results are memoised: HMAC per event would dominate ingest cost. The cache has two
+ * generations (hits in the old one are promoted), so a working set a little larger than
+ * one generation is not thrown away whole each time it fills.
  */
-export function createPseudonymiser(key: string, cacheSize = 200_000): (userId: string) => string {
-  let cache = new Map<string, string>();
+export function createPseudonymiser(key: string, generationSize = 262_144): (userId: string) => string {
+  let young = new Map<string, string>();
+  let old = new Map<string, string>();
   return (userId: string): string => {
     if (userId === '') return '';
-    const hit = cache.get(userId);
-    if (hit !== undefined) return hit;
-    const out = `p_${createHmac('sha256', key).update(userId).digest('hex').slice(0, 32)}`;
-    if (cache.size >= cacheSize) cache = new Map();
-    cache.set(userId, out);
+    let out = young.get(userId);
+    if (out !== undefined) return out;
+    out = old.get(userId) ?? `p_${createHmac('sha256', key).update(userId).digest('hex').slice(0, 32)}`;
+    if (young.size >= generationSize) {
+      old = young;
+      young = new Map();
+    }
+    young.set(userId, out);
     return out;
   };
 }
