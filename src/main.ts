@@ -51,7 +51,7 @@ export async function startOpsight(config: Config, log: Logger): Promise<Opsight
     routes: [
       eventsRoute({ sink: pipeline, token: config.ingestToken, log }),
       ...opsRoutes({ store, ingest: pipeline, metrics }),
-      ...apiRoutes({ store, catalog, log }),
+      ...apiRoutes({ store, catalog, log, token: config.ingestToken }),
     ],
   });
   let port: number;

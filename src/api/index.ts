@@ -1,1 +1,1 @@
-export { apiRoutes, type ApiRoutesOptions } from './routes.js';
+export { apiRoutes, isLoopback, mayUseApi, type ApiRoutesOptions } from './routes.js';

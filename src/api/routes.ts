@@ -2,6 +2,7 @@ import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
 import type { Store } from '../store/index.js';
+import { checkBearer } from '../ingest/sources/http.js';
 import { HttpError, readBody, sendJson, type Route } from '../server/index.js';
 
 /**
@@ -13,6 +14,22 @@ export interface ApiRoutesOptions {
   store: Store;
   catalog: Catalog;
   log: Logger;
+  /** OPSIGHT_INGEST_TOKEN: when set, callers other than this machine must present it. */
+  token: string | undefined;
+}
+
+/** The CLI on the same machine; the port also faces the network (ingest, Slack). */
+export function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+/**
+ * The API reads business data, so only this machine may use it, or a caller with the
+ * ingest token when one is set.
+ */
+export function mayUseApi(address: string | undefined, authorization: string | undefined, token: string | undefined): boolean {
+  if (isLoopback(address)) return true;
+  return token !== undefined && checkBearer(authorization, token) === 'ok';
 }
 
 const MAX_PLAN_BYTES = 64 * 1024;
@@ -24,6 +41,9 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
       method: 'POST',
       path: '/api/query',
       async handler(req, res) {
+        if (!mayUseApi(req.socket.remoteAddress, req.headers.authorization, options.token)) {
+          throw new HttpError(403, 'the local API answers this machine only (or callers with the bearer token OPSIGHT_INGEST_TOKEN)');
+        }
         const body = await readBody(req, MAX_PLAN_BYTES);
         let input: unknown;
         try {
