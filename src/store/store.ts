@@ -71,6 +71,8 @@ export class Store {
       this.log.info({ module: 'store', version: m.version, name: m.name }, 'migration applied');
     }
     if (options.rawTtlDays !== undefined) await this.setRawTtl(options.rawTtlDays);
+    // Scratch table for duplicate checks (see existingIds); Memory engine, so never migrated.
+    if (this.rawInsert) await this.command('CREATE TABLE IF NOT EXISTS ingest_probe (id String) ENGINE = Memory');
     return { applied };
   }
 
@@ -159,7 +161,6 @@ export class Store {
       // a raw insert into a scratch Memory table is nearly free. Serialised: one probe table.
       const rawInsert = this.rawInsert;
       const run = async () => {
-        await this.command('CREATE TABLE IF NOT EXISTS ingest_probe (id String) ENGINE = Memory');
         await this.command('TRUNCATE TABLE ingest_probe');
         await rawInsert('ingest_probe', ['id'], Buffer.from(`${ids.map(jsonLine).join('\n')}\n`));
         // Probe ⋂ range, with the hash set built from the range side (measured 3× faster).
