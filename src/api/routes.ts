@@ -1,6 +1,7 @@
 import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
+import { createPlanner, runAsk } from '../ask/index.js';
 import type { Store } from '../store/index.js';
 import { checkBearer } from '../ingest/sources/http.js';
 import { HttpError, readBody, sendJson, type Route } from '../server/index.js';
@@ -36,6 +37,7 @@ const MAX_PLAN_BYTES = 64 * 1024;
 
 export function apiRoutes(options: ApiRoutesOptions): Route[] {
   const log = options.log.child({ module: 'api' });
+  let planner: ReturnType<typeof createPlanner> | undefined;
   return [
     {
       method: 'POST',
@@ -62,6 +64,34 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
           log.error({ err: (err as Error).message }, 'plan query failed');
           throw err;
         }
+      },
+    },
+    {
+      // POST /api/ask {question, now?, tz?}: `opsight ask` while this process owns the store.
+      method: 'POST',
+      path: '/api/ask',
+      async handler(req, res) {
+        if (!mayUseApi(req.socket.remoteAddress, req.headers.authorization, options.token)) {
+          throw new HttpError(403, 'the local API answers this machine only (or callers with the bearer token OPSIGHT_INGEST_TOKEN)');
+        }
+        let input: { question?: unknown; now?: unknown; tz?: unknown };
+        try {
+          input = JSON.parse((await readBody(req, MAX_PLAN_BYTES)).toString('utf8')) as typeof input;
+        } catch (err) {
+          throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
+        }
+        const now = typeof input.now === 'string' ? new Date(input.now) : new Date();
+        const tz = typeof input.tz === 'string' ? input.tz : 'UTC';
+        let zoneOk = true;
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        } catch {
+          zoneOk = false;
+        }
+        if (typeof input.question !== 'string' || !input.question.trim() || Number.isNaN(now.getTime()) || !zoneOk) {
+          throw new HttpError(400, 'expected {"question": "...", "now"?: ISO-8601, "tz"?: IANA zone}');
+        }
+        sendJson(res, 200, await runAsk(options.store, options.catalog, (planner ??= createPlanner(options.catalog)), input.question, { now, tz }));
       },
     },
   ];

@@ -2,6 +2,7 @@ import { OpsightError, asOpsightError } from '../errors.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { createLogger } from '../ops/index.js';
 import type { CliContext } from './context.js';
+import { askCommand } from './commands/ask.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
@@ -16,6 +17,7 @@ Commands:
   start                      run the product: HTTP ingest, rollups, live demo stream (PORT, default 3000)
   check                      validate the environment and rules/; exit 1 listing every problem
   query --plan JSON [--json] run a question plan against the rollups
+  ask [--json] "question"     answer a question in plain language (--now ISO, --tz ZONE)
   replay FILE                ingest an NDJSON/JSON/CSV file of events, with progress
   demo --backfill 30d        fill history with demo data;  demo --incidents  lists injected incidents
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: string[], ctx: CliContext) => Promise<numb
   start: startCommand,
   check: checkCommand,
   query: queryCommand,
+  ask: askCommand,
   replay: replayCommand,
   demo: demoCommand,
 };

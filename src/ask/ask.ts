@@ -1,0 +1,42 @@
+import { runPlan, type Catalog, type Plan, type PlanRow } from '../semantic/index.js';
+import type { Store } from '../store/index.js';
+import { answerText } from './answer.js';
+import type { PlanContext, Planner } from './planner.js';
+
+/** The `opsight ask --json` contract (BRIEF.md "Question plan"); names as the contract says. */
+export interface AskResult {
+  plan: Plan | null;
+  sql: string | null;
+  rows: PlanRow[];
+  answer: string;
+  status: 'answered' | 'clarify' | 'refused';
+  options?: string[];
+  reason?: string;
+}
+
+/**
+ * Question → plan → SQL → rows → sentence. The store is only touched for an answered plan,
+ * so clarify and refused cost nothing (`openStore` is passed lazily for that reason).
+ */
+export async function runAsk(
+  store: Store | (() => Promise<Store>),
+  catalog: Catalog,
+  planner: Planner,
+  question: string,
+  ctx: PlanContext,
+): Promise<AskResult> {
+  const outcome = planner.plan(question, ctx);
+  if (outcome.status === 'clarify') {
+    return { plan: null, sql: null, rows: [], answer: outcome.question, status: 'clarify', options: outcome.options };
+  }
+  if (outcome.status === 'refused') {
+    return { plan: null, sql: null, rows: [], answer: outcome.reason, status: 'refused', reason: outcome.reason };
+  }
+  const s = typeof store === 'function' ? await store() : store;
+  const result = await runPlan(s, catalog, outcome.plan);
+  const answer = answerText(result.plan, result.rows, catalog, {
+    period: outcome.period,
+    ...(outcome.comparePeriod ? { comparePeriod: outcome.comparePeriod } : {}),
+  });
+  return { plan: result.plan, sql: result.sql, rows: result.rows, answer, status: 'answered' };
+}

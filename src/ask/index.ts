@@ -1,0 +1,22 @@
+export { createPlanner, type Planner, type PlanContext, type PlanOutcome } from './planner.js';
+export { runAsk, type AskResult } from './ask.js';
+export { answerText, formatValue, type AnswerContext } from './answer.js';
+export { buildLexicon, normalize, tokenize, stem, editDistance, correctTypo, type Lexicon, type Sense, type Token } from './lexicon.js';
+export {
+  today,
+  yesterday,
+  thisWeek,
+  lastWeek,
+  thisMonth,
+  lastMonth,
+  thisYear,
+  rolling,
+  sinceWeekday,
+  onDate,
+  wallToUtc,
+  compareWindow,
+  defaultGrain,
+  isoUtc,
+  type TimeRange,
+  type RangeKind,
+} from './time.js';
