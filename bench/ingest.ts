@@ -6,8 +6,7 @@
  * path, into a table of the same shape with no views, in the same process and store.
  * Rounds alternate baseline and pipeline; medians are compared.
  */
-import { IngestPipeline, validateEnvelope } from '../src/ingest/index.js';
-import { generateBatches, scaleForEventsPerSecond } from '../src/ingest/sources/demo/index.js';
+import { IngestPipeline, generateBatches, scaleForEventsPerSecond, validateEnvelope } from '../src/ingest/index.js';
 import { createMetrics, silentLogger } from '../src/ops/index.js';
 import { EVENT_COLUMNS, createPseudonymiser, type EventRow, type Store } from '../src/store/index.js';
 import { fmt, median, note, numberArg, withBenchStore } from './lib.js';

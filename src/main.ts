@@ -1,8 +1,6 @@
 import type { Config } from './config/index.js';
 import { apiRoutes } from './api/index.js';
-import { IngestPipeline, type Source } from './ingest/index.js';
-import { eventsRoute } from './ingest/sources/http.js';
-import { DemoSource } from './ingest/sources/demo/index.js';
+import { DemoSource, IngestPipeline, eventsRoute, type Source } from './ingest/index.js';
 import { createMetrics, type Logger, type Metrics } from './ops/index.js';
 import { loadCatalog, type Catalog } from './semantic/index.js';
 import { createHttpServer, opsRoutes, type HttpServer } from './server/index.js';

@@ -3,7 +3,7 @@ import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
 import { createPlanner, runAsk } from '../ask/index.js';
 import type { Store } from '../store/index.js';
-import { checkBearer } from '../ingest/sources/http.js';
+import { checkBearer } from '../ingest/index.js';
 import { HttpError, readBody, sendJson, type Route } from '../server/index.js';
 
 /**

@@ -1,6 +1,5 @@
 import { OpsightError } from '../../errors.js';
-import { demoIncidents, estimateEventsPerMinute, generateBatches, scaleForEventsPerSecond, type Incident } from '../../ingest/sources/demo/index.js';
-import { createProgressWriter } from '../../ingest/sources/progress.js';
+import { createProgressWriter, demoIncidents, estimateEventsPerMinute, generateBatches, scaleForEventsPerSecond, type Incident } from '../../ingest/index.js';
 import { parse, parseDuration, parseInstant } from '../args.js';
 import { withEventSink, type CliContext } from '../context.js';
 import { formatTable } from '../table.js';

@@ -1,6 +1,5 @@
 import { OpsightError } from '../../errors.js';
-import { replayFile } from '../../ingest/sources/file.js';
-import { createProgressWriter } from '../../ingest/sources/progress.js';
+import { createProgressWriter, replayFile } from '../../ingest/index.js';
 import { parse } from '../args.js';
 import { withEventSink, type CliContext } from '../context.js';
 
