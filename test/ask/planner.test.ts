@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { answerText, createPlanner, formatValue, type PlanOutcome } from '../../src/ask/index.js';
 import { loadCatalog, type Plan } from '../../src/semantic/index.js';
+import { freePort, runOpsight } from '../support/process.js';
 
 const catalog = loadCatalog('rules');
 const planner = createPlanner(catalog);
@@ -175,29 +174,13 @@ test('the planner is fast: well under 10 ms a question', () => {
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('opsight ask --json prints the contract object and exits 0', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsight-ask-'));
   dirs.push(dir);
   const port = await freePort();
-  const bin = join(import.meta.dirname, '../../bin/opsight.js');
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, 'ask', '--json', '--now', '2026-11-18T15:30:00Z', '--tz', 'UTC', 'sales by channel yesterday vs the day before'], {
-      env: { ...process.env, OPSIGHT_DATA_DIR: dir, OPSIGHT_DEMO: '0', PORT: String(port) },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const run = await runOpsight(['ask', '--json', '--now', '2026-11-18T15:30:00Z', '--tz', 'UTC', 'sales by channel yesterday vs the day before'], {
+    OPSIGHT_DATA_DIR: dir,
+    PORT: String(port),
   });
   assert.equal(run.code, 0, run.stderr);
   const out = JSON.parse(run.stdout) as Record<string, unknown>;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { OPSIGHT_BIN, freePort, runOpsight } from '../support/process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/opsight.js');
+
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'opsight-cli-'));
@@ -15,31 +15,7 @@ const tempDir = () => {
 };
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function opsight(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSIGHT_DEMO: '0', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const opsight = runOpsight;
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -116,7 +92,7 @@ describe('opsight CLI', () => {
     const data = tempDir();
     const port = await freePort();
     const env = { OPSIGHT_DATA_DIR: data, PORT: String(port), OPSIGHT_DEMO: '1', OPSIGHT_DEMO_RATE: '200', OPSIGHT_LOG_LEVEL: 'warn' };
-    const server = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env } });
+    const server = spawn(process.execPath, [OPSIGHT_BIN, 'start'], { env: { ...process.env, ...env } });
     let stderr = '';
     server.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
