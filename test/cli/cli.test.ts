@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { OPSIGHT_BIN, freePort, runOpsight } from '../support/process.js';
 
-
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'opsight-cli-'));
