@@ -49,7 +49,7 @@ export async function startOpsight(config: Config, log: Logger): Promise<Opsight
     routes: [
       eventsRoute({ sink: pipeline, token: config.ingestToken, log }),
       ...opsRoutes({ store, ingest: pipeline, metrics }),
-      ...apiRoutes({ store, catalog, log, token: config.ingestToken }),
+      ...apiRoutes({ store, catalog, log, token: config.ingestToken, timeZone: config.timeZone }),
     ],
   });
   let port: number;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
 import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
@@ -17,6 +19,8 @@ export interface ApiRoutesOptions {
   log: Logger;
   /** OPSIGHT_INGEST_TOKEN: when set, callers other than this machine must present it. */
   token: string | undefined;
+  /** OPSIGHT_TZ: the zone of time words when a question comes without one. */
+  timeZone: string;
 }
 
 /** The CLI on the same machine; the port also faces the network (ingest, Slack). */
@@ -33,26 +37,47 @@ export function mayUseApi(address: string | undefined, authorization: string | u
   return token !== undefined && checkBearer(authorization, token) === 'ok';
 }
 
-const MAX_PLAN_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
+
+const zone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as Europe/Berlin' },
+);
+const askBody = z.strictObject({
+  question: z.string().trim().min(1),
+  now: z.iso.datetime({ offset: true }).optional(),
+  tz: zone.optional(),
+});
+
+/** Both routes: caller check, then the JSON body, refused with 400 when it is not JSON. */
+async function readApiJson(req: IncomingMessage, token: string | undefined): Promise<unknown> {
+  if (!mayUseApi(req.socket.remoteAddress, req.headers.authorization, token)) {
+    throw new HttpError(403, 'the local API answers this machine only (or callers with the bearer token OPSIGHT_INGEST_TOKEN)');
+  }
+  const body = await readBody(req, MAX_BODY_BYTES);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
+  }
+}
 
 export function apiRoutes(options: ApiRoutesOptions): Route[] {
   const log = options.log.child({ module: 'api' });
-  let planner: ReturnType<typeof createPlanner> | undefined;
+  const planner = createPlanner(options.catalog);
   return [
     {
       method: 'POST',
       path: '/api/query',
       async handler(req, res) {
-        if (!mayUseApi(req.socket.remoteAddress, req.headers.authorization, options.token)) {
-          throw new HttpError(403, 'the local API answers this machine only (or callers with the bearer token OPSIGHT_INGEST_TOKEN)');
-        }
-        const body = await readBody(req, MAX_PLAN_BYTES);
-        let input: unknown;
-        try {
-          input = JSON.parse(body.toString('utf8'));
-        } catch (err) {
-          throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
-        }
+        const input = await readApiJson(req, options.token);
         const plan = input && typeof input === 'object' && 'plan' in input ? (input as { plan: unknown }).plan : input;
         try {
           sendJson(res, 200, await runPlan(options.store, options.catalog, plan));
@@ -71,27 +96,14 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
       method: 'POST',
       path: '/api/ask',
       async handler(req, res) {
-        if (!mayUseApi(req.socket.remoteAddress, req.headers.authorization, options.token)) {
-          throw new HttpError(403, 'the local API answers this machine only (or callers with the bearer token OPSIGHT_INGEST_TOKEN)');
+        const parsed = askBody.safeParse(await readApiJson(req, options.token));
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+          throw new HttpError(400, `expected {"question": "...", "now"?: ISO-8601, "tz"?: IANA zone} (${issues})`);
         }
-        let input: { question?: unknown; now?: unknown; tz?: unknown };
-        try {
-          input = JSON.parse((await readBody(req, MAX_PLAN_BYTES)).toString('utf8')) as typeof input;
-        } catch (err) {
-          throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
-        }
-        const now = typeof input.now === 'string' ? new Date(input.now) : new Date();
-        const tz = typeof input.tz === 'string' ? input.tz : 'UTC';
-        let zoneOk = true;
-        try {
-          new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        } catch {
-          zoneOk = false;
-        }
-        if (typeof input.question !== 'string' || !input.question.trim() || Number.isNaN(now.getTime()) || !zoneOk) {
-          throw new HttpError(400, 'expected {"question": "...", "now"?: ISO-8601, "tz"?: IANA zone}');
-        }
-        sendJson(res, 200, await runAsk(options.store, options.catalog, (planner ??= createPlanner(options.catalog)), input.question, { now, tz }));
+        const { question, now, tz } = parsed.data;
+        const ctx = { now: now ? new Date(now) : new Date(), tz: tz ?? options.timeZone };
+        sendJson(res, 200, await runAsk(options.store, options.catalog, planner, question, ctx));
       },
     },
   ];

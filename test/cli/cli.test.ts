@@ -116,6 +116,13 @@ describe('opsight CLI', () => {
         return r.code === 0 && JSON.parse(r.stdout).rows[0]?.value === 42 ? r : undefined;
       });
       assert.equal(q.code, 0);
+      // Questions in words go through the running process too (POST /api/ask).
+      const a = await opsight(['ask', '--json', '--now', '2026-11-21T12:00:00Z', 'revenue from email yesterday'], env);
+      assert.equal(a.code, 0, a.stderr);
+      const asked = JSON.parse(a.stdout) as { status: string; rows: Array<{ value: number }>; plan: { filters: object } };
+      assert.equal(asked.status, 'answered');
+      assert.deepEqual(asked.plan.filters, { channel: ['email'] });
+      assert.equal(asked.rows[0]?.value, 42);
     } finally {
       server.kill('SIGTERM');
     }

@@ -2,7 +2,9 @@ import { OpsightError } from '../../errors.js';
 import { createPlanner, runAsk, type AskResult } from '../../ask/index.js';
 import { loadCatalog } from '../../semantic/index.js';
 import { parse, parseInstant } from '../args.js';
-import { running, withLocalStore, type CliContext } from '../context.js';
+import { openStore } from '../../main.js';
+import type { Store } from '../../store/index.js';
+import { running, type CliContext } from '../context.js';
 import { postJson } from '../remote.js';
 import { formatTable } from '../table.js';
 
@@ -42,12 +44,13 @@ export async function askCommand(argv: string[], ctx: CliContext): Promise<numbe
     result = answer.body;
   } else {
     const catalog = loadCatalog(ctx.config.rulesDir);
-    const planner = createPlanner(catalog);
-    const outcome = planner.plan(question, { now, tz });
-    // Clarify and refused need no data: do not open the store for them.
-    result = outcome.status === 'answered'
-      ? await withLocalStore(ctx, (store) => runAsk(store, catalog, planner, question, { now, tz }))
-      : await runAsk(() => Promise.reject(new Error('not needed')), catalog, planner, question, { now, tz });
+    // runAsk opens the store only for an answered plan: clarify and refused need no data.
+    let store: Store | undefined;
+    try {
+      result = await runAsk(async () => (store = await openStore(ctx.config, ctx.log)), catalog, createPlanner(catalog), question, { now, tz });
+    } finally {
+      await store?.close();
+    }
   }
   if (values.json) {
     ctx.out.write(`${JSON.stringify(result)}\n`);
