@@ -14,6 +14,11 @@ export type ErrorCode =
   | 'opsight_ingest_closed'
   | 'opsight_plan_invalid'
   | 'opsight_cli_usage'
+  | 'opsight_slack_api_failed'
+  | 'opsight_slack_rate_limited'
+  | 'opsight_slack_delivery_failed'
+  | 'opsight_access_denied'
+  | 'opsight_chart_failed'
   | 'opsight_unknown';
 
 export interface OpsightErrorOptions {

@@ -65,6 +65,35 @@ export function createMetrics(options: { defaults?: boolean } = {}) {
       labelNames: ['rollup'] as const,
       registers: [registry],
     }),
+    slackMessagesSent: new Counter({
+      name: 'opsight_slack_messages_sent_total',
+      help: 'Slack Web API writes that succeeded (posts, updates, uploads), by method',
+      labelNames: ['method'] as const,
+      registers: [registry],
+    }),
+    slackMessagesFailed: new Counter({
+      name: 'opsight_slack_messages_failed_total',
+      help: 'Slack Web API writes given up after retries, by method and Slack error',
+      labelNames: ['method', 'error'] as const,
+      registers: [registry],
+    }),
+    slackRetries: new Counter({
+      name: 'opsight_slack_retries_total',
+      help: 'Slack Web API writes retried, by reason (ratelimited, network, server error)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    slackQueueDepth: new Gauge({
+      name: 'opsight_slack_queue_depth',
+      help: 'Outbound Slack messages waiting in the per-channel queues',
+      registers: [registry],
+    }),
+    slackEventsReceived: new Counter({
+      name: 'opsight_slack_events_received_total',
+      help: 'Slack events, commands and interactions handled, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
   };
 }
 
