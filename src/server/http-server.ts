@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../ops/index.js';
 
 /**
@@ -155,9 +156,19 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
   return allow.size > 0 ? { kind: 'method_not_allowed', allow: [...allow] } : { kind: 'not_found' };
 }
 
+/**
+ * Takes an HTTP Upgrade request (a WebSocket) on a path. Returns true when it took the socket;
+ * the sandbox's Socket Mode endpoint is one, mounted on the same port as everything else.
+ */
+export interface UpgradeRoute {
+  path: string | RegExp;
+  handler(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 export interface HttpServerOptions {
   log: Logger;
   routes: readonly Route[];
+  upgrades?: readonly UpgradeRoute[];
   /** How long close() waits for in-flight requests before cutting connections. @default 10000 */
   closeGraceMs?: number;
 }
@@ -169,11 +180,14 @@ export interface HttpServer {
   close(): Promise<void>;
   /** Adds routes after those already mounted (first match wins); main.ts mounts each folder's. */
   addRoutes(routes: readonly Route[]): void;
+  /** Adds WebSocket upgrade routes (first match wins); unmatched upgrades are refused with 404. */
+  addUpgrades(upgrades: readonly UpgradeRoute[]): void;
 }
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const log = options.log.child({ module: 'server' });
   const routes: Route[] = [...options.routes];
+  const upgrades: UpgradeRoute[] = [...(options.upgrades ?? [])];
   const graceMs = options.closeGraceMs ?? 10_000;
   let inFlight = 0;
   let closing = false;
@@ -199,6 +213,22 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Node's docs: a reset socket, or one already answering, is only destroyed.
     if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const upgrade = closing ? undefined : upgrades.find((u) => matchPath(u.path, pathname) !== undefined);
+    if (!upgrade) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    upgrade.handler(req, socket, head);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -232,6 +262,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     addRoutes(more) {
       routes.push(...more);
+    },
+    addUpgrades(more) {
+      upgrades.push(...more);
     },
     listen(port, host) {
       return new Promise<number>((resolve, reject) => {

@@ -10,6 +10,7 @@ export {
   type HttpServerOptions,
   type HttpMethod,
   type Route,
+  type UpgradeRoute,
   type RouteContext,
   type RouteMatch,
 } from './http-server.js';
