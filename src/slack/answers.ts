@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Recent answers by a short id, so a button (whose value Slack caps at 2000 characters)
+ * can refer to an answer's plan and SQL. Bounded: the oldest are forgotten first, and a
+ * button on a forgotten answer says so instead of failing.
+ */
+export class RecentAnswers<T> {
+  readonly #items = new Map<string, T>();
+  readonly #max: number;
+
+  constructor(max = 500) {
+    this.#max = max;
+  }
+
+  remember(item: T): string {
+    const id = randomUUID().slice(0, 12);
+    this.#items.set(id, item);
+    if (this.#items.size > this.#max) {
+      const oldest = this.#items.keys().next().value;
+      if (oldest !== undefined) this.#items.delete(oldest);
+    }
+    return id;
+  }
+
+  get(id: string): T | undefined {
+    return this.#items.get(id);
+  }
+}
