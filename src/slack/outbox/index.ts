@@ -1,0 +1,16 @@
+export {
+  SlackOutbox,
+  createOutbox,
+  type SlackApiClient,
+  type OutboxItem,
+  type OutboxCall,
+  type OutboxJob,
+  type Coalescer,
+  type Sleep,
+  type OutboxOptions,
+  type OutboxCloseOptions,
+  type OutboxMessage,
+  type PostOptions,
+  type PngFile,
+} from './outbox.js';
+export { classifyFailure, type SendFailure } from './classify.js';
