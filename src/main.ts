@@ -1,4 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import { createRoleResolver, loadAccessPolicy, type AccessPolicy, type RoleResolver } from './access/index.js';
+import { createPlanner } from './ask/index.js';
 import type { Config } from './config/index.js';
+import { createSandbox, type Sandbox } from './sandbox/index.js';
+import { createSlackServices } from './services.js';
+import {
+  createOutbox,
+  createSlackSurface,
+  slackDirectory,
+  type SlackConnection,
+  type SlackOutbox,
+  type SlackServices,
+  type SlackSurface,
+} from './slack/index.js';
 import { apiRoutes } from './api/index.js';
 import { DemoSource, IngestPipeline, eventsRoute, type Source } from './ingest/index.js';
 import { createMetrics, type Logger, type Metrics } from './ops/index.js';
@@ -16,7 +31,17 @@ export interface Opsight {
   readonly catalog: Catalog;
   readonly pipeline: IngestPipeline;
   readonly metrics: Metrics;
+  readonly slack: SlackSurface;
+  /** The local Slack sandbox, when no Slack token is configured (`npm start`, tests). */
+  readonly sandbox: Sandbox | undefined;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Outbound pacing per Slack channel. @default 1000 (Slack's ~1 message/s) */
+  slackPaceMs?: number;
+  /** Delay before a "working on it" placeholder. @default 1000 */
+  workingDelayMs?: number;
 }
 
 /** Opens the store and applies migrations: shared by `start` and the CLI's in-process mode. */
@@ -37,9 +62,14 @@ export function createPipeline(config: Config, store: Store, metrics: Metrics, l
   return new IngestPipeline(store, pseudonymise, metrics, log, { exclusiveStore: config.store.kind === 'embedded' });
 }
 
-export async function startOpsight(config: Config, log: Logger): Promise<Opsight> {
+export async function startOpsight(config: Config, log: Logger, options: StartOptions = {}): Promise<Opsight> {
   // Config files first: a bad rules/ file must stop start-up before anything opens.
   const catalog = loadCatalog(config.rulesDir);
+  const policy = loadAccessPolicy(config.rulesDir, new Set(Object.keys(catalog.metrics)));
+  if (policy.source.kind === 'default') {
+    log.warn({ module: 'main', file: policy.source.missingFile }, 'no access policy: everyone may ask, nobody may approve, silence or acknowledge, no metric is restricted');
+  }
+  const startedAtMs = Date.now();
   const metrics = createMetrics({ defaults: true });
   const store = await openStore(config, log);
   const pipeline = createPipeline(config, store, metrics, log);
@@ -61,6 +91,19 @@ export async function startOpsight(config: Config, log: Logger): Promise<Opsight
     throw err;
   }
 
+  let slack: Awaited<ReturnType<typeof startSlack>>;
+  try {
+    const planner = createPlanner(catalog);
+    slack = await startSlack(config, { server, port, log, metrics, options, policy }, (roles) =>
+      createSlackServices({ config, store, catalog, planner, pipeline, metrics, roles, log, startedAtMs }),
+    );
+  } catch (err) {
+    await server.close();
+    await pipeline.close();
+    await store.close();
+    throw err;
+  }
+
   const sources: Source[] = [];
   if (config.demo.enabled) {
     sources.push(new DemoSource({ seed: config.demo.seed, eventsPerSecond: config.demo.eventsPerSecond, now: Date.now }));
@@ -70,17 +113,81 @@ export async function startOpsight(config: Config, log: Logger): Promise<Opsight
     { module: 'main', port, store: config.store.kind, demo: config.demo.enabled, sources: sources.map((s) => s.name) },
     `opsight is up on http://localhost:${port}`,
   );
+  if (slack.sandbox) log.info({ module: 'main' }, `Slack sandbox: open http://localhost:${port}/sandbox and mention @opsight`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info({ module: 'main' }, 'shutting down: stopping sources, flushing buffered events');
       for (const source of sources) await source.stop();
+      await slack.stop();
       await server.close();
       await pipeline.close();
       await store.close();
       log.info({ module: 'main' }, 'stopped');
     })());
 
-  return { port, store, catalog, pipeline, metrics, stop };
+  return { port, store, catalog, pipeline, metrics, slack: slack.surface, sandbox: slack.sandbox, stop };
+}
+
+/**
+ * Slack in the configured mode. Without tokens, a sandbox is mounted on our own port and the
+ * bot reaches it exactly as it would reach Slack in HTTP mode (signed requests to
+ * /slack/events, Web API at /sandbox/api/), so the local run exercises the real code path.
+ */
+async function startSlack(
+  config: Config,
+  d: { server: HttpServer; port: number; log: Logger; metrics: Metrics; options: StartOptions; policy: AccessPolicy },
+  services: (roles: RoleResolver) => SlackServices,
+): Promise<{ sandbox: Sandbox | undefined; surface: SlackSurface; stop(): Promise<void> }> {
+  const publicUrl = `http://127.0.0.1:${d.port}`;
+  let sandbox: Sandbox | undefined;
+  let connection: SlackConnection;
+  if (config.slack.mode === 'sandbox') {
+    const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
+    const signingSecret = randomBytes(24).toString('hex');
+    sandbox = createSandbox({
+      log: d.log.child({ module: 'sandbox' }),
+      botToken,
+      signingSecret,
+      delivery: { mode: 'http', requestUrl: `${publicUrl}/slack/events` },
+      publicUrl: () => publicUrl,
+    });
+    d.server.addRoutes(sandbox.routes);
+    d.server.addUpgrades(sandbox.upgrades);
+    connection = { mode: 'http', apiUrl: sandbox.apiUrl(), botToken, signingSecret };
+  } else {
+    connection = config.slack;
+  }
+  // Role and zone lookups: a couple of quick retries, never Bolt's default half hour of them.
+  const directoryClient = new WebClient(connection.botToken, { slackApiUrl: connection.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 2 } });
+  const roles = createRoleResolver({ policy: d.policy, directory: slackDirectory(directoryClient, { log: d.log }), log: d.log });
+  let outbox: SlackOutbox | undefined;
+  let surface: SlackSurface;
+  try {
+    surface = await createSlackSurface({
+      connection,
+      services: services(roles),
+      log: d.log,
+      metrics: d.metrics,
+      messenger: (client) =>
+        (outbox = createOutbox({ client, log: d.log, metrics: d.metrics, ...(d.options.slackPaceMs !== undefined ? { minIntervalMs: d.options.slackPaceMs } : {}) })),
+      zoneOf: async (userId) => (await roles.principal(userId)).tz ?? config.timeZone,
+      ...(d.options.workingDelayMs !== undefined ? { workingDelayMs: d.options.workingDelayMs } : {}),
+    });
+    d.server.addRoutes(surface.routes);
+    await surface.start();
+  } catch (err) {
+    await sandbox?.close();
+    throw err;
+  }
+  return {
+    sandbox,
+    surface,
+    async stop() {
+      await surface.stop();
+      await outbox?.close({ deadlineMs: 5000 });
+      await sandbox?.close();
+    },
+  };
 }

@@ -14,6 +14,11 @@ export interface AskResult {
   reason?: string;
 }
 
+export interface AskOptions {
+  /** Checked before the query runs; a sentence refuses the question (restricted metrics). */
+  guard?: (plan: Plan) => Promise<string | undefined>;
+}
+
 /**
  * Question → plan → SQL → rows → sentence. The store is only touched for an answered plan,
  * so clarify and refused cost nothing (`openStore` is passed lazily for that reason).
@@ -24,6 +29,7 @@ export async function runAsk(
   planner: Planner,
   question: string,
   ctx: PlanContext,
+  options: AskOptions = {},
 ): Promise<AskResult> {
   const outcome = planner.plan(question, ctx);
   if (outcome.status === 'clarify') {
@@ -32,6 +38,9 @@ export async function runAsk(
   if (outcome.status === 'refused') {
     return { plan: null, sql: null, rows: [], answer: outcome.reason, status: 'refused', reason: outcome.reason };
   }
+  const refusal = options.guard ? await options.guard(outcome.plan) : undefined;
+  // A refused plan is not shown either: the plan itself would say what the number is about.
+  if (refusal !== undefined) return { plan: null, sql: null, rows: [], answer: refusal, status: 'refused', reason: refusal };
   const s = typeof store === 'function' ? await store() : store;
   const result = await runPlan(s, catalog, outcome.plan);
   const answer = answerText(result.plan, result.rows, catalog, {

@@ -1,5 +1,5 @@
 export { createPlanner, type Planner, type PlanContext, type PlanOutcome } from './planner.js';
-export { runAsk, type AskResult } from './ask.js';
+export { runAsk, type AskResult, type AskOptions } from './ask.js';
 export { answerText, formatValue, type AnswerContext } from './answer.js';
 export { buildLexicon, normalize, tokenize, stem, editDistance, correctTypo, type Lexicon, type Sense, type Token } from './lexicon.js';
 export {
@@ -20,3 +20,4 @@ export {
   type TimeRange,
   type RangeKind,
 } from './time.js';
+export { answerChart } from './chart.js';

@@ -28,8 +28,8 @@ export const directMessageEvent = z.object({
   text: z.string(),
   ts: id,
   thread_ts: id.optional(),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
 });
 export type DirectMessageEvent = z.output<typeof directMessageEvent>;
 

@@ -30,3 +30,4 @@ export { helpBlocks, helpMessage, type HelpCommand } from './help.js';
 export { statusBlocks, statusMessage, type StatusInput } from './status.js';
 export { homeBlocks, type HomeData, type HomeAlert, type HomeApproval, type HomeDigest, type HomeClock } from './home.js';
 export { workingBlocks, errorBlocks, workingMessage, errorMessage } from './feedback.js';
+export { answerMessage, answerTable, sqlMessage, askModal, ASK_MODAL, ASK_ACTIONS, type AnswerOptions } from './ask.js';

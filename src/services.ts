@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import type { RoleResolver } from './access/index.js';
+import { answerChart, runAsk, type Planner } from './ask/index.js';
+import { renderPng } from './charts/index.js';
+import type { Config } from './config/index.js';
+import type { IngestPipeline } from './ingest/index.js';
+import type { Logger, Metrics } from './ops/index.js';
+import { latestRollupMinute, type Catalog } from './semantic/index.js';
+import type { AskReply, HomeReport, SlackServices, StatusReport } from './slack/index.js';
+import type { Store } from './store/index.js';
+
+/**
+ * What the Slack surface calls: questions (with access checks and a chart), status and the
+ * Home tab. Composed here because it spans stages that slack/ must not reach into (store).
+ */
+export interface ServicesDeps {
+  config: Config;
+  store: Store;
+  catalog: Catalog;
+  planner: Planner;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+  roles: RoleResolver;
+  log: Logger;
+  startedAtMs: number;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function createSlackServices(d: ServicesDeps): SlackServices {
+  return {
+    async ask(question, ctx): Promise<AskReply> {
+      const place = { channelId: ctx.channelId, isDirect: ctx.channelId.startsWith('D') || ctx.channelId === ctx.userId };
+      const may = await d.roles.may(ctx.userId, 'ask', place);
+      if (!may.allowed) {
+        return { result: { plan: null, sql: null, rows: [], answer: may.reason, status: 'refused', reason: may.reason }, unit: 'count', asOf: undefined };
+      }
+      const result = await runAsk(d.store, d.catalog, d.planner, question, { now: ctx.now, tz: ctx.timeZone }, {
+        guard: async (plan) => {
+          const read = await d.roles.mayReadMetric(ctx.userId, plan.metric, place);
+          return read.allowed ? undefined : read.reason;
+        },
+      });
+      const metric = result.plan ? d.catalog.metrics[result.plan.metric] : undefined;
+      const unit = metric?.unit ?? 'count';
+      const asOf = result.status === 'answered' ? ((await latestRollupMinute(d.store)) ?? undefined) : undefined;
+      const reply: AskReply = { result, unit, asOf };
+      if (result.plan && metric) {
+        const spec = answerChart(result.plan, result.rows, { metricLabel: metric.label, unit, timeZone: ctx.timeZone });
+        if (spec) {
+          try {
+            reply.chart = { png: await renderPng(spec), title: `${metric.label} — ${question}`.slice(0, 200), altText: result.answer.slice(0, 1000) };
+          } catch (err) {
+            // The number and table are the answer; a chart that fails to draw is left out, not fatal.
+            d.log.warn({ module: 'services', err }, 'chart rendering failed; answering without it');
+          }
+        }
+      }
+      return reply;
+    },
+
+    async status(): Promise<StatusReport> {
+      const accepted = (await d.metrics.eventsAccepted.get()).values.reduce((sum, v) => sum + v.value, 0);
+      return {
+        version: VERSION,
+        uptimeSec: Math.round((Date.now() - d.startedAtMs) / 1000),
+        store: { ok: await d.store.ping(), kind: d.config.store.kind === 'embedded' ? 'embedded chDB' : 'ClickHouse server' },
+        ingest: { queueDepth: d.pipeline.queued, lagSeconds: Math.round(d.pipeline.lagMs() / 1000), eventsAccepted: accepted },
+        slackMode: d.config.slack.mode,
+        demo: d.config.demo.enabled,
+      };
+    },
+
+    // Alerts, approvals and digests arrive with their issues; until then the Home tab shows
+    // its honest empty states.
+    async home(): Promise<HomeReport> {
+      return { alerts: [], approvals: [], digests: [] };
+    },
+  };
+}
