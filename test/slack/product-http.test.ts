@@ -57,7 +57,7 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     assert.match(blocks, /meta/);
     assert.match(blocks, /Show SQL/);
     const file = sb.file(replies.find((m) => (m.files ?? []).length > 0)!.files![0]!);
-    assert.ok(file && file.bytes.subarray(1, 4).toString() === 'PNG', 'the chart is a PNG');
+    assert.ok(file?.bytes && file.bytes.subarray(1, 4).toString() === 'PNG', 'the chart is a PNG');
 
     await sb.clickButton({ user: 'U0ALICE', channel: 'C0EXEC', ts: answer.ts, actionId: 'show_sql' });
     const sql = await sb.waitFor(() => botReplies('C0EXEC', ts).find((m) => /SELECT/.test(JSON.stringify(m.blocks))), { what: 'the SQL in the thread' });
