@@ -79,8 +79,7 @@ export function answerMessage(result: AskResult, o: AnswerOptions): SlackMessage
   const blocks: KnownBlock[] = [section(escapeMrkdwn(result.answer))];
   const t = answerTable(result, o.unit);
   if (t) blocks.push(t);
-  const facts = [o.asOf ? `Data as of ${formatRelative(o.asOf, o.now)}` : 'No data has arrived yet', 'ask a follow-up in this thread'];
-  blocks.push(context([facts.join(' · ')]));
+  blocks.push(context([o.asOf ? `Data as of ${formatRelative(o.asOf, o.now)}` : 'No data has arrived yet']));
   blocks.push(...actions([button({ text: 'Show SQL', actionId: ASK_ACTIONS.showSql, value: o.answerId })]));
   return message(blocks, result.answer);
 }
