@@ -68,7 +68,7 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     const { ts } = await sb.postMessage({ user: 'U0DEVI', channel: 'C0GENERAL', text: `<@${bot}> revenue by channel in the last 24 hours` });
     const [reply] = await sb.waitFor(() => { const r = botReplies('C0GENERAL', ts); return r.length > 0 ? r : undefined; }, { what: 'the refusal' });
     assert.match(reply!.text, /revenue/);
-    assert.doesNotMatch(JSON.stringify(reply), /\$|300|350/);
+    assert.doesNotMatch(JSON.stringify([reply!.text, reply!.blocks]), /\$|300|350/);
     assert.equal((reply!.files ?? []).length, 0);
   });
 
