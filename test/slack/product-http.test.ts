@@ -101,6 +101,19 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     assert.match(answer.text, /was 4/);
   });
 
+  it('tells the asker privately to invite it when /opsight ask comes from a channel it is not in', async () => {
+    await sb.slashCommand({ user: 'U0BOB', channel: 'C0RANDOM', command: '/opsight', text: 'ask orders in the last 24 hours' });
+    const note = await sb.waitFor(() => sb.messages('C0RANDOM').find((m) => m.ephemeral_to === 'U0BOB' && /invite/.test(m.text)), { what: 'the private note' });
+    assert.match(note.text, /\/invite @opsight/);
+  });
+
+  it('does not answer guests (no role, not even everyone)', async () => {
+    const { ts } = await sb.postMessage({ user: 'U0GUEST', channel: 'C0GENERAL', text: `<@${bot}> orders in the last 24 hours` });
+    const [reply] = await sb.waitFor(() => { const r = botReplies('C0GENERAL', ts); return r.length > 0 ? r : undefined; }, { what: 'the refusal to a guest' });
+    assert.match(reply!.text, /guest/i);
+    assert.doesNotMatch(reply!.text, /\b4\b/);
+  });
+
   it('publishes the Home tab with its sections and honest empty states', async () => {
     await sb.openHome('U0ALICE');
     const home = await sb.waitFor(() => sb.home('U0ALICE'), { what: 'the home view' });
