@@ -1,7 +1,7 @@
 import { runPlan, type Catalog, type Plan, type PlanRow } from '../semantic/index.js';
 import type { Store } from '../store/index.js';
 import { answerText } from './answer.js';
-import type { PlanContext, Planner } from './planner.js';
+import type { PlanContext, QuestionPlanner } from './planner.js';
 
 /** The `opsight ask --json` contract (BRIEF.md "Question plan"); names as the contract says. */
 export interface AskResult {
@@ -26,12 +26,12 @@ export interface AskOptions {
 export async function runAsk(
   store: Store | (() => Promise<Store>),
   catalog: Catalog,
-  planner: Planner,
+  planner: QuestionPlanner,
   question: string,
   ctx: PlanContext,
   options: AskOptions = {},
 ): Promise<AskResult> {
-  const outcome = planner.plan(question, ctx);
+  const outcome = await planner.plan(question, ctx);
   if (outcome.status === 'clarify') {
     return { plan: null, sql: null, rows: [], answer: outcome.question, status: 'clarify', options: outcome.options };
   }

@@ -37,6 +37,11 @@ export interface Planner {
   plan(question: string, ctx: PlanContext): PlanOutcome;
 }
 
+/** Any planner runAsk can use: the embedded one (sync) or one that calls an LLM (async). */
+export interface QuestionPlanner {
+  plan(question: string, ctx: PlanContext): PlanOutcome | Promise<PlanOutcome>;
+}
+
 // ---------------------------------------------------------------------------------------
 // Word lists (English only)
 
