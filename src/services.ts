@@ -35,7 +35,12 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       if (!may.allowed) {
         return { result: { plan: null, sql: null, rows: [], answer: may.reason, status: 'refused', reason: may.reason }, unit: 'count', asOf: undefined };
       }
-      const result = await runAsk(d.store, d.catalog, d.planner, question, { now: ctx.now, tz: ctx.timeZone }, {
+      let context: AskReply['context'];
+      const planCtx = { now: ctx.now, tz: ctx.timeZone, ...(ctx.previous ? { previous: ctx.previous } : {}) };
+      const result = await runAsk(d.store, d.catalog, d.planner, question, planCtx, {
+        onPlanned: (o) => {
+          if (o.status === 'answered') context = { plan: o.plan, period: o.period, ...(o.comparePeriod ? { comparePeriod: o.comparePeriod } : {}) };
+        },
         guard: async (plan) => {
           const read = await d.roles.mayReadMetric(ctx.userId, plan.metric, place);
           return read.allowed ? undefined : read.reason;
@@ -44,7 +49,7 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       const metric = result.plan ? d.catalog.metrics[result.plan.metric] : undefined;
       const unit = metric?.unit ?? 'count';
       const asOf = result.status === 'answered' ? ((await latestRollupMinute(d.store)) ?? undefined) : undefined;
-      const reply: AskReply = { result, unit, asOf };
+      const reply: AskReply = { result, unit, asOf, ...(context && result.status === 'answered' ? { context } : {}) };
       if (result.plan && metric) {
         const spec = answerChart(result.plan, result.rows, { metricLabel: metric.label, unit, timeZone: ctx.timeZone });
         if (spec) {

@@ -1,7 +1,7 @@
 import { runPlan, type Catalog, type Plan, type PlanRow } from '../semantic/index.js';
 import type { Store } from '../store/index.js';
 import { answerText } from './answer.js';
-import type { PlanContext, QuestionPlanner } from './planner.js';
+import type { PlanContext, PlanOutcome, QuestionPlanner } from './planner.js';
 
 /** The `opsight ask --json` contract (BRIEF.md "Question plan"); names as the contract says. */
 export interface AskResult {
@@ -17,6 +17,8 @@ export interface AskResult {
 export interface AskOptions {
   /** Checked before the query runs; a sentence refuses the question (restricted metrics). */
   guard?: (plan: Plan) => Promise<string | undefined>;
+  /** Sees the planner's outcome (period words included), e.g. to remember a thread's context. */
+  onPlanned?: (outcome: PlanOutcome) => void;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function runAsk(
   options: AskOptions = {},
 ): Promise<AskResult> {
   const outcome = await planner.plan(question, ctx);
+  options.onPlanned?.(outcome);
   if (outcome.status === 'clarify') {
     return { plan: null, sql: null, rows: [], answer: outcome.question, status: 'clarify', options: outcome.options };
   }

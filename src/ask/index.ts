@@ -1,4 +1,4 @@
-export { createPlanner, type Planner, type QuestionPlanner, type PlanContext, type PlanOutcome } from './planner.js';
+export { createPlanner, type Planner, type QuestionPlanner, type PlanContext, type PlanOutcome, type PreviousAnswer } from './planner.js';
 export { runAsk, type AskResult, type AskOptions } from './ask.js';
 export { answerText, formatValue, type AnswerContext } from './answer.js';
 export { buildLexicon, normalize, tokenize, stem, editDistance, correctTypo, type Lexicon, type Sense, type Token } from './lexicon.js';

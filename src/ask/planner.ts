@@ -20,6 +20,19 @@ export interface PlanContext {
   now: Date;
   /** IANA zone whose calendar the time words use. */
   tz: string;
+  /**
+   * The answer this question follows up on (the same Slack thread). A question that names
+   * both a metric and a period starts afresh; otherwise it inherits what it does not say:
+   * "and by region?", "what about meta?", "same for last month".
+   */
+  previous?: PreviousAnswer;
+}
+
+export interface PreviousAnswer {
+  plan: Plan;
+  /** The previous answer's period words ("yesterday"), reused when the period is inherited. */
+  period: string;
+  comparePeriod?: string;
 }
 
 export type PlanOutcome =
@@ -379,6 +392,9 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
   if (metricIds.size === 0 && /\b(slow|slower|slowest|faster|fastest|speed|sluggish)\b/.test(lower) && catalog.metrics.p95_latency_ms) {
     metricIds = new Set(['p95_latency_ms']);
   }
+  const prev = ctx.previous;
+  const followUp = prev !== undefined && !(metricIds.size > 0 && distinct.length > 0) && !OFF_TOPIC.test(lower);
+  if (metricIds.size === 0 && followUp) metricIds = new Set([prev.plan.metric]);
   if (metricIds.size === 0) {
     if (OFF_TOPIC.test(lower)) return { status: 'refused', reason: "That's outside what I know: I answer questions about the business metrics (revenue, orders, conversion, ad spend, deliveries, latency…)." };
     const dims = new Set(mentions.flatMap((m) => m.senses.map((s) => (s.kind === 'metric' ? '' : s.dimension))).filter(Boolean));
@@ -460,10 +476,23 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
   }
   for (const dim of versusDims) if (!by.includes(dim) && (metric.dimensions as string[]).includes(dim)) by.push(dim);
 
+  // A follow-up keeps the previous filters it does not replace, and the previous breakdown when
+  // it names none; a dimension now pinned to one value ("what about meta?") stops being a column.
+  let inheritedBy = false;
+  if (followUp) {
+    const allowed = metric.dimensions as string[];
+    const pinned = new Set(Object.entries(filters).filter(([, v]) => v.length === 1).map(([d]) => d));
+    for (const [d, values] of Object.entries(prev.plan.filters)) if (!(d in filters) && allowed.includes(d)) filters[d] = [...values];
+    if (by.length === 0 && dimMentions.length === 0) {
+      for (const d of prev.plan.by) if (allowed.includes(d) && !pinned.has(d)) by.push(d);
+      inheritedBy = by.length > 0;
+    }
+  }
+
   // 7. Whatever is left must be filler; otherwise ask rather than guess.
   const leftovers = items.filter((it) => !it.used && it.mention === undefined).map((it) => it.text);
   const timeLeft = leftovers.filter((w) => (TIME_VOCAB.has(w) && !['last', 'past', 'previous', 'prior', 'since', 'ago', 'before', 'trend', 'trends', 'chart', 'graph', 'plot', 'may'].includes(w)) || /^\d+(st|nd|rd|th|am|pm)?$/.test(w));
-  const unknown = leftovers.filter((w) => !FILLER.has(w) && !TIME_VOCAB.has(w) && !/^\d+(st|nd|rd|th|am|pm)?$/.test(w) && !(metric.unit === 'ratio' && RATE_WORDS.has(w)) && !(w in NUMBER_WORDS) && w.length > 1);
+  const unknown = leftovers.filter((w) => !FILLER.has(w) && !(followUp && FOLLOW_UP_WORDS.has(w)) && !TIME_VOCAB.has(w) && !/^\d+(st|nd|rd|th|am|pm)?$/.test(w) && !(metric.unit === 'ratio' && RATE_WORDS.has(w)) && !(w in NUMBER_WORDS) && w.length > 1);
   if (timeLeft.length > 0 || leftovers.some((w) => ['since', 'ago', 'between', 'until', 'till'].includes(w))) {
     return clarify(
       `I couldn't read the time in "${question.trim()}". Which period do you mean?`,
@@ -482,7 +511,8 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
   }
 
   // 8. Range, comparison, grain, top.
-  const range = distinct[0] ?? T.today(now, tz);
+  const inheritedRange = distinct.length === 0 && followUp ? previousRange(prev) : undefined;
+  const range = distinct[0] ?? inheritedRange ?? T.today(now, tz);
   if (!(range.fromMs < range.toMs)) {
     return clarify(`${cap(range.label)} has not started yet (it is ${T.isoUtc(now)}). Which period do you mean?`, [describe(catalog, metricId, by, filters, 'yesterday'), describe(catalog, metricId, by, filters, 'last 24 hours')]);
   }
@@ -501,10 +531,14 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
     }
     compare = resolved.compare;
     compareLabel = resolved.label;
+  } else if (followUp && prev.plan.compare) {
+    // Same comparison as before: its own words when the period is the same, generic otherwise.
+    compare = prev.plan.compare;
+    compareLabel = inheritedRange && prev.comparePeriod ? prev.comparePeriod : COMPARE_WORDS[prev.plan.compare];
   }
   const explicitGrains = [...new Set(grains.filter((g): g is Grain => g !== 'auto'))];
   if (explicitGrains.length > 1) return clarify('Which grain do you want?', explicitGrains.map((g) => `${describe(catalog, metricId, by, filters, range.label)}, ${GRAIN_WORD[g]}`));
-  const grain: Grain | null = explicitGrains[0] ?? (grains.includes('auto') ? T.defaultGrain(range) : null);
+  const grain: Grain | null = explicitGrains[0] ?? (grains.includes('auto') ? T.defaultGrain(range) : followUp ? prev.plan.grain : null);
 
   let top: Plan['top'] = null;
   if (superlative) {
@@ -531,6 +565,8 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
     top = { n: superlative.n ?? (plural ? 5 : 1), order };
   }
 
+  if (!superlative && inheritedBy && followUp) top = prev.plan.top;
+
   const cmp = compare ? T.compareWindow(range, compare, tz) : undefined;
   const plan = {
     metric: metricId,
@@ -551,6 +587,26 @@ function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexi
   } catch (err) {
     return clarify(`${(err as Error).message} What should I show instead?`, [describe(catalog, metricId, [], {}, 'today'), describe(catalog, metricId, [], {}, 'yesterday')]);
   }
+}
+
+/** Words a follow-up leans on ("same for last month", "what about meta instead?"). */
+const FOLLOW_UP_WORDS = new Set(['same', 'instead', 'also', 'again', 'too', 'then', 'as', 'well', 'rather', 'other', 'switch', 'now', 'one', 'ones']);
+
+const COMPARE_WORDS: Record<Compare, string> = {
+  previous_period: 'the previous period',
+  same_period_last_week: 'the same period last week',
+  same_period_last_year: 'the same period last year',
+};
+
+const HOUR_MS = 3_600_000;
+
+/** The previous answer's window, with the kind its length suggests (for comparisons). */
+function previousRange(prev: PreviousAnswer): T.TimeRange {
+  const fromMs = Date.parse(prev.plan.from);
+  const toMs = Date.parse(prev.plan.to);
+  const days = Math.round((toMs - fromMs) / HOUR_MS) / 24;
+  const kind: T.RangeKind = days === 1 ? 'day' : days === 7 ? 'week' : days >= 28 && days <= 31 ? 'month' : days >= 365 && days <= 366 ? 'year' : 'rolling';
+  return { fromMs, toMs, kind, label: prev.period };
 }
 
 const GRAIN_WORD: Record<Grain, string> = { minute: 'per minute', hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' };

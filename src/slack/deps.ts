@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { AskResult } from '../ask/index.js';
+import type { AskResult, PreviousAnswer } from '../ask/index.js';
 import type { Logger, Metrics } from '../ops/index.js';
 import type { Unit } from '../semantic/index.js';
 import type { RecentAnswers } from './answers.js';
@@ -27,6 +27,8 @@ export interface AskContext {
   timeZone: string;
   userId: string;
   channelId: string;
+  /** The answer earlier in this thread (or DM), for follow-ups. */
+  previous?: PreviousAnswer;
 }
 
 export interface StatusReport {
@@ -54,6 +56,8 @@ export interface AskReply {
   asOf: Date | undefined;
   /** A PNG for trends and breakdowns, uploaded into the answer's thread. */
   chart?: { png: Buffer; title: string; altText: string };
+  /** What a follow-up in the same thread builds on; absent unless a plan was answered. */
+  context?: PreviousAnswer;
 }
 
 /** The product behind the bot, implemented in main.ts (slack/ sits above ask/detect/act). */
@@ -73,6 +77,8 @@ export interface ListenerDeps {
   client: WebClient;
   zoneOf: ZoneOf;
   answers: RecentAnswers<{ question: string; result: AskResult }>;
+  /** The last answered plan per thread (or DM), so follow-ups inherit it. */
+  threads: Map<string, PreviousAnswer>;
   log: Logger;
   metrics: Metrics;
   /** How long before a "working on it" placeholder appears. @default 1000 */

@@ -4,7 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { OpsightError } from '../errors.js';
 import type { Logger, Metrics } from '../ops/index.js';
 import type { Route } from '../server/index.js';
-import { RecentAnswers } from './answers.js';
+import { BoundedMap, RecentAnswers } from './answers.js';
 import { boltLogger } from './bolt-logger.js';
 import type { ListenerDeps, Messenger, SlackServices, ZoneOf } from './deps.js';
 import { registerActions } from './listeners/actions.js';
@@ -108,6 +108,7 @@ export async function createSlackSurface(options: SlackSurfaceOptions): Promise<
     client: app.client,
     zoneOf: options.zoneOf,
     answers: new RecentAnswers(),
+    threads: new BoundedMap(2000),
     log,
     metrics: options.metrics,
     workingDelayMs: options.workingDelayMs ?? 1000,

@@ -64,6 +64,14 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     assert.match(JSON.stringify(sql.blocks), /rollup_1/);
   });
 
+  it('answers a follow-up in the thread from the thread\'s context', async () => {
+    const { ts } = await sb.postMessage({ user: 'U0ALICE', channel: 'C0EXEC', text: `<@${bot}> revenue by channel in the last 24 hours` });
+    await sb.waitFor(() => botReplies('C0EXEC', ts).find((m) => /google/.test(m.text)), { what: 'the first answer' });
+    await sb.postMessage({ user: 'U0ALICE', channel: 'C0EXEC', thread_ts: ts, text: `<@${bot}> what about meta?` });
+    const reply = await sb.waitFor(() => botReplies('C0EXEC', ts).find((m) => /meta/i.test(m.text) && !/google/.test(m.text)), { what: 'the follow-up answer' });
+    assert.match(reply.text, /\$50/);
+  });
+
   it('refuses a restricted metric to someone without the role, with no number in the reply', async () => {
     const { ts } = await sb.postMessage({ user: 'U0DEVI', channel: 'C0GENERAL', text: `<@${bot}> revenue by channel in the last 24 hours` });
     const [reply] = await sb.waitFor(() => { const r = botReplies('C0GENERAL', ts); return r.length > 0 ? r : undefined; }, { what: 'the refusal' });

@@ -44,7 +44,10 @@ export async function replyTo(deps: ListenerDeps, place: Place, intent: Intent):
 export async function answerQuestion(deps: ListenerDeps, place: Place, question: string): Promise<void> {
   const thread = place.threadTs === undefined ? {} : { threadTs: place.threadTs };
   const timeZone = await deps.zoneOf(place.userId);
-  const work = deps.services.ask(question, { now: deps.now(), timeZone, userId: place.userId, channelId: place.channel });
+  // A thread (or a DM without threads) is one conversation: its last answer is the context.
+  const key = place.threadTs === undefined ? place.channel : `${place.channel}:${place.threadTs}`;
+  const previous = deps.threads.get(key);
+  const work = deps.services.ask(question, { now: deps.now(), timeZone, userId: place.userId, channelId: place.channel, ...(previous ? { previous } : {}) });
   const { outcome, placeholderTs } = await withWorkingIndicator(work, deps.workingDelayMs, async () => {
     const { ts } = await deps.messenger.post(place.channel, workingMessage(`Looking into “${question}”…`), thread);
     return ts;
@@ -65,6 +68,12 @@ export async function answerQuestion(deps: ListenerDeps, place: Place, question:
     answerTs = placeholderTs;
   } else {
     answerTs = (await deps.messenger.post(place.channel, message, thread)).ts;
+  }
+  const context = outcome.ok ? outcome.value.context : undefined;
+  if (context) {
+    deps.threads.set(key, context);
+    // A top-level answer starts a thread under itself: follow-ups there continue from it.
+    if (place.threadTs === undefined) deps.threads.set(`${place.channel}:${answerTs}`, context);
   }
   const chart = outcome.ok ? outcome.value.chart : undefined;
   if (chart) {
