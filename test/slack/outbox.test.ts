@@ -295,7 +295,9 @@ describe('Slack outbox', () => {
 
     await Promise.all(b);
     await slack.waitFor('the 429 on a3', () => limited && gate.held.length === 1);
-    assert.deepEqual(gate.held.map((h) => h.ms), [2000], 'waits Retry-After: 2 s (jitter 0 here)');
+    // The wait runs to a deadline set at the 429, so a busy machine may have spent a few ms of it already.
+    assert.equal(gate.held.length, 1);
+    assert.ok(gate.held[0]!.ms > 1900 && gate.held[0]!.ms <= 2000, `waits Retry-After: 2 s (jitter 0 here), got ${gate.held[0]!.ms} ms`);
     assert.deepEqual(slack.delivered('C429B').map(text), ['b1', 'b2', 'b3', 'b4', 'b5'], 'the other channel is not held up');
     assert.deepEqual(slack.delivered('C429A').map(text), ['a1', 'a2'], 'nothing after a3 goes while it waits');
     assert.equal(o.depth(), 2, 'a4 and a5 wait');
