@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RoleResolver } from './access/index.js';
-import { answerChart, runAsk, type Planner } from './ask/index.js';
+import { answerChart, askAudited, type QuestionPlanner } from './ask/index.js';
 import { renderPng } from './charts/index.js';
 import type { Config } from './config/index.js';
 import type { IngestPipeline } from './ingest/index.js';
@@ -17,7 +17,7 @@ export interface ServicesDeps {
   config: Config;
   store: Store;
   catalog: Catalog;
-  planner: Planner;
+  planner: QuestionPlanner;
   pipeline: IngestPipeline;
   metrics: Metrics;
   roles: RoleResolver;
@@ -37,7 +37,8 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       }
       let context: AskReply['context'];
       const planCtx = { now: ctx.now, tz: ctx.timeZone, ...(ctx.previous ? { previous: ctx.previous } : {}) };
-      const result = await runAsk(d.store, d.catalog, d.planner, question, planCtx, {
+      const asker = { surface: 'slack' as const, userId: ctx.userId, channel: ctx.channelId };
+      const result = await askAudited(d.store, d.catalog, d.planner, question, planCtx, asker, d.log, {
         onPlanned: (o) => {
           if (o.status === 'answered') context = { plan: o.plan, period: o.period, ...(o.comparePeriod ? { comparePeriod: o.comparePeriod } : {}) };
         },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
-import { createPlanner, runAsk } from '../ask/index.js';
+import { askAudited, createPlanner } from '../ask/index.js';
 import type { Store } from '../store/index.js';
 import { checkBearer } from '../ingest/index.js';
 import { HttpError, readBody, sendJson, type Route } from '../server/index.js';
@@ -103,7 +103,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
         }
         const { question, now, tz } = parsed.data;
         const ctx = { now: now ? new Date(now) : new Date(), tz: tz ?? options.timeZone };
-        sendJson(res, 200, await runAsk(options.store, options.catalog, planner, question, ctx));
+        sendJson(res, 200, await askAudited(options.store, options.catalog, planner, question, ctx, { surface: 'api' }, options.log));
       },
     },
   ];

@@ -21,3 +21,4 @@ export {
   type RangeKind,
 } from './time.js';
 export { answerChart } from './chart.js';
+export { askAudited, type Asker } from './audited.js';

@@ -18,3 +18,4 @@ export {
   type RollupTable,
   type RolledUpType,
 } from './schema.js';
+export { insertQuestionAudit, type QuestionAudit } from './audit.js';

@@ -123,4 +123,29 @@ TTL toDateTime(received_at) + INTERVAL 30 DAY`,
       usersCascadeView('mv_users_1d', 'users_1d', 'users_1h', 'toStartOfDay'),
     ],
   },
+  {
+    version: 2,
+    name: 'question audit',
+    statements: [
+      // Every question asked (CLI, API, Slack): who, where, the words, the plan and SQL, the
+      // outcome and how long it took. Kept a year: it is the record of what the data told whom.
+      `CREATE TABLE IF NOT EXISTS audit_questions (
+  at DateTime64(3, 'UTC'),
+  surface LowCardinality(String),
+  user_id String,
+  channel String,
+  question String,
+  status LowCardinality(String),
+  metric LowCardinality(String),
+  plan String,
+  sql String,
+  rows UInt32,
+  latency_ms UInt32,
+  error String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY at
+TTL toDateTime(at) + INTERVAL 365 DAY`,
+    ],
+  },
 ];

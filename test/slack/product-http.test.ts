@@ -154,6 +154,17 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     assert.equal(botReplies('C0GENERAL', ts).length, 1, 'sent once, not doubled');
   });
 
+  it('wrote every question to audit_questions: who, where, outcome, plan and SQL', async () => {
+    const rows = await app.store.query<{ user_id: string; channel: string; status: string; metric: string; sql: string; latency_ms: number }>(
+      "SELECT user_id, channel, status, metric, sql, latency_ms FROM audit_questions WHERE surface = 'slack' ORDER BY at",
+    );
+    const alice = rows.find((r) => r.user_id === 'U0ALICE' && r.metric === 'revenue');
+    assert.ok(alice && alice.status === 'answered' && alice.channel === 'C0EXEC' && /rollup_/.test(alice.sql));
+    const devi = rows.find((r) => r.user_id === 'U0DEVI' && r.channel === 'C0GENERAL');
+    assert.equal(devi?.status, 'refused');
+    assert.equal(devi?.sql, '', 'a refused question ran no SQL');
+  });
+
   it('made no call that real Slack would reject', () => {
     assert.deepEqual(sb.violations(), []);
     assert.ok(texts(sb.messages('C0EXEC')).length > 0);

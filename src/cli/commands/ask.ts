@@ -1,9 +1,8 @@
 import { OpsightError } from '../../errors.js';
-import { createPlanner, runAsk, type AskResult } from '../../ask/index.js';
+import { askAudited, createPlanner, type AskResult } from '../../ask/index.js';
 import { loadCatalog } from '../../semantic/index.js';
 import { parse, parseInstant } from '../args.js';
 import { openStore } from '../../main.js';
-import type { Store } from '../../store/index.js';
 import { running, type CliContext } from '../context.js';
 import { postJson } from '../remote.js';
 import { formatTable } from '../table.js';
@@ -44,12 +43,12 @@ export async function askCommand(argv: string[], ctx: CliContext): Promise<numbe
     result = answer.body;
   } else {
     const catalog = loadCatalog(ctx.config.rulesDir);
-    // runAsk opens the store only for an answered plan: clarify and refused need no data.
-    let store: Store | undefined;
+    // Every question is audited, so the store opens even for a clarify.
+    const store = await openStore(ctx.config, ctx.log);
     try {
-      result = await runAsk(async () => (store = await openStore(ctx.config, ctx.log)), catalog, createPlanner(catalog), question, { now, tz });
+      result = await askAudited(store, catalog, createPlanner(catalog), question, { now, tz }, { surface: 'cli' }, ctx.log);
     } finally {
-      await store?.close();
+      await store.close();
     }
   }
   if (values.json) {
