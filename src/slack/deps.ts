@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
+import type { HomeData, StatusInput } from './blocks/index.js';
 import type { AskResult, PreviousAnswer } from '../ask/index.js';
 import type { Logger, Metrics } from '../ops/index.js';
 import type { Unit } from '../semantic/index.js';
@@ -31,21 +32,9 @@ export interface AskContext {
   previous?: PreviousAnswer;
 }
 
-export interface StatusReport {
-  version: string;
-  uptimeSec: number;
-  store: { ok: boolean; kind: string };
-  ingest: { queueDepth: number; lagSeconds: number; eventsAccepted: number };
-  slackMode: string;
-  demo: boolean;
-}
-
-/** What the App Home shows; later issues fill alerts, approvals and digests. */
-export interface HomeReport {
-  alerts: { title: string; severity: string; since: Date; url?: string }[];
-  approvals: { title: string; requestedBy: string; expiresAt: Date }[];
-  digests: { title: string; postedAt: Date; channel: string }[];
-}
+/** `/opsight status` and the App Home: the builders' input types are the contract. */
+export type StatusReport = StatusInput;
+export type HomeReport = HomeData;
 
 /** A question's answer with what the Slack rendering needs beyond the contract JSON. */
 export interface AskReply {

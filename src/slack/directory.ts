@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Directory, DirectoryUser } from '../access/index.js';
 import { OpsightError } from '../errors.js';
 import type { Logger } from '../ops/index.js';
+import { RETRIABLE_SLACK_ERRORS } from './outbox/index.js';
 
 /**
  * The workspace directory over Slack's Web API: users.info (scope users:read) and
@@ -15,8 +16,6 @@ export interface SlackDirectoryOptions {
   log: Logger;
 }
 
-// Slack platform errors worth another try later (Slack's docs list them as transient).
-const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
 // What an operator should do about the errors that a configuration change fixes.
 const FIXES: Record<string, string> = {
@@ -57,7 +56,7 @@ function toOpsightError(method: string, err: unknown): OpsightError {
       const fix = FIXES[code];
       const needed = e.data?.needed ? ` (needs ${e.data.needed})` : '';
       return new OpsightError('opsight_slack_api_failed', `Slack ${method} failed: ${code}${needed}${fix ? `; ${fix}` : ''}`, {
-        retriable: TRANSIENT.has(code),
+        retriable: RETRIABLE_SLACK_ERRORS.has(code),
         userMessage,
         cause: err,
       });

@@ -22,7 +22,7 @@ export type SendFailure =
  * Slack `error` strings that mean "try again later" (Slack's docs list them on every write
  * method: ratelimited, service_unavailable, internal_error, fatal_error, request_timeout).
  */
-const RETRIABLE_SLACK_ERRORS = new Set(['ratelimited', 'service_unavailable', 'internal_error', 'fatal_error', 'request_timeout']);
+export const RETRIABLE_SLACK_ERRORS: ReadonlySet<string> = new Set(['ratelimited', 'service_unavailable', 'internal_error', 'fatal_error', 'request_timeout']);
 
 /** What the operator should do about the Slack errors a bot meets most. */
 const HINTS: Record<string, string> = {

@@ -13,4 +13,4 @@ export {
   type PostOptions,
   type PngFile,
 } from './outbox.js';
-export { classifyFailure, type SendFailure } from './classify.js';
+export { classifyFailure, RETRIABLE_SLACK_ERRORS, type SendFailure } from './classify.js';

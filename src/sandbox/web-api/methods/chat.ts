@@ -22,18 +22,23 @@ function postableChannel(ctx: ApiContext, ref: string): { ok: true; id: string }
   return { ok: true, id: channel.id };
 }
 
+/** `thread_ts` → the parent it replies to (Slack threads replies to a reply under its parent). */
+function threadOf(ctx: Parameters<MethodHandler>[1], channel: string, args: Parameters<MethodHandler>[0]) {
+  const requested = str(args, 'thread_ts');
+  if (!requested) return { ok: true as const, ts: undefined };
+  const thread = resolveThread(ctx.state, channel, requested);
+  if (!thread.ok) return { ok: false as const, outcome: fail('thread_not_found', [`[ERROR] no message ${requested} in ${channel} to reply to`]) };
+  return { ok: true as const, ts: thread.parentTs };
+}
+
 const postMessage: MethodHandler = (args, ctx) => {
   const target = postableChannel(ctx, str(args, 'channel')!);
   if (!target.ok) return target.outcome;
   const problem = checkContent(args);
   if (problem) return problem;
-  let threadTs: string | undefined;
-  const requested = str(args, 'thread_ts');
-  if (requested) {
-    const thread = resolveThread(ctx.state, target.id, requested);
-    if (!thread.ok) return fail('thread_not_found', [`[ERROR] no message ${requested} in ${target.id} to reply to`]);
-    threadTs = thread.parentTs;
-  }
+  const thread = threadOf(ctx, target.id, args);
+  if (!thread.ok) return thread.outcome;
+  const threadTs = thread.ts;
   const m = addBotMessage(ctx, {
     channel: target.id,
     text: str(args, 'text') ?? '',
@@ -56,13 +61,9 @@ const postEphemeral: MethodHandler = (args, ctx) => {
   }
   const problem = checkContent(args);
   if (problem) return problem;
-  let threadTs: string | undefined;
-  const requested = str(args, 'thread_ts');
-  if (requested) {
-    const thread = resolveThread(ctx.state, target.id, requested);
-    if (!thread.ok) return fail('thread_not_found', [`[ERROR] no message ${requested} in ${target.id} to reply to`]);
-    threadTs = thread.parentTs;
-  }
+  const thread = threadOf(ctx, target.id, args);
+  if (!thread.ok) return thread.outcome;
+  const threadTs = thread.ts;
   const m = addBotMessage(ctx, {
     channel: target.id,
     text: str(args, 'text') ?? '',
