@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { createRoleResolver, loadAccessPolicy, type AccessPolicy, type RoleResolver } from './access/index.js';
-import { createPlanner } from './ask/index.js';
+import { createQuestionPlanner, type QuestionPlanner } from './ask/index.js';
 import type { Config } from './config/index.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import { createSlackServices } from './services.js';
@@ -70,8 +70,16 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
     log.warn({ module: 'main', file: policy.source.missingFile }, 'no access policy: everyone may ask, nobody may approve, silence or acknowledge, no metric is restricted');
   }
   const startedAtMs = Date.now();
+  // Built before the store opens so a broken prompts/ file refuses start-up; the LLM's SQL
+  // check reaches the store lazily.
+  let opened: Store | undefined;
+  const planner: QuestionPlanner = createQuestionPlanner(config, catalog, async () => {
+    if (!opened) throw new Error('the store is not open yet');
+    return opened;
+  }, log);
   const metrics = createMetrics({ defaults: true });
   const store = await openStore(config, log);
+  opened = store;
   const pipeline = createPipeline(config, store, metrics, log);
 
   const server: HttpServer = createHttpServer({
@@ -79,7 +87,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
     routes: [
       eventsRoute({ sink: pipeline, token: config.ingestToken, log }),
       ...opsRoutes({ store, ingest: pipeline, metrics }),
-      ...apiRoutes({ store, catalog, log, token: config.ingestToken, timeZone: config.timeZone }),
+      ...apiRoutes({ store, catalog, planner, log, token: config.ingestToken, timeZone: config.timeZone }),
     ],
   });
   let port: number;
@@ -93,9 +101,8 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
 
   let slack: Awaited<ReturnType<typeof startSlack>>;
   try {
-    const planner = createPlanner(catalog);
     slack = await startSlack(config, { server, port, log, metrics, options, policy }, (roles) =>
-      createSlackServices({ config, store, catalog, planner, pipeline, metrics, roles, log, startedAtMs }),
+      createSlackServices({ config, store, catalog, planner, pipeline, metrics, roles, restrictedMetrics: [...policy.restrictedMetrics.keys()], log, startedAtMs }),
     );
   } catch (err) {
     await server.close();

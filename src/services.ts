@@ -21,6 +21,8 @@ export interface ServicesDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
   roles: RoleResolver;
+  /** Metric ids restricted in rules/access.yaml: free-form SQL could read any of them. */
+  restrictedMetrics: readonly string[];
   log: Logger;
   startedAtMs: number;
 }
@@ -41,6 +43,13 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       const result = await askAudited(d.store, d.catalog, d.planner, question, planCtx, asker, d.log, {
         onPlanned: (o) => {
           if (o.status === 'answered') context = { plan: o.plan, period: o.period, ...(o.comparePeriod ? { comparePeriod: o.comparePeriod } : {}) };
+        },
+        guardSql: async () => {
+          const denied: string[] = [];
+          for (const m of d.restrictedMetrics) if (!(await d.roles.mayReadMetric(ctx.userId, m, place)).allowed) denied.push(m);
+          return denied.length === 0
+            ? undefined
+            : `I could only answer that with a query of my own over the raw rollups, which can reach metrics shared with some roles only (${denied.join(', ')}). Try a question about one metric from the catalog, e.g. "orders yesterday by channel".`;
         },
         guard: async (plan) => {
           const read = await d.roles.mayReadMetric(ctx.userId, plan.metric, place);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
-import { askAudited, createPlanner } from '../ask/index.js';
+import { askAudited, type QuestionPlanner } from '../ask/index.js';
 import type { Store } from '../store/index.js';
 import { checkBearer } from '../ingest/index.js';
 import { HttpError, readBody, sendJson, type Route } from '../server/index.js';
@@ -21,6 +21,8 @@ export interface ApiRoutesOptions {
   token: string | undefined;
   /** OPSIGHT_TZ: the zone of time words when a question comes without one. */
   timeZone: string;
+  /** The product's planner (embedded, or hybrid with an LLM). */
+  planner: QuestionPlanner;
 }
 
 /** The CLI on the same machine; the port also faces the network (ingest, Slack). */
@@ -71,7 +73,6 @@ async function readApiJson(req: IncomingMessage, token: string | undefined): Pro
 
 export function apiRoutes(options: ApiRoutesOptions): Route[] {
   const log = options.log.child({ module: 'api' });
-  const planner = createPlanner(options.catalog);
   return [
     {
       method: 'POST',
@@ -103,7 +104,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
         }
         const { question, now, tz } = parsed.data;
         const ctx = { now: now ? new Date(now) : new Date(), tz: tz ?? options.timeZone };
-        sendJson(res, 200, await askAudited(options.store, options.catalog, planner, question, ctx, { surface: 'api' }, options.log));
+        sendJson(res, 200, await askAudited(options.store, options.catalog, options.planner, question, ctx, { surface: 'api' }, options.log));
       },
     },
   ];

@@ -50,9 +50,16 @@ export interface Planner {
   plan(question: string, ctx: PlanContext): PlanOutcome;
 }
 
+/** The LLM's answer for questions the catalog cannot express: SQL, checked again before it runs. */
+export interface SqlOutcome {
+  status: 'sql';
+  sql: string;
+  explanation: string;
+}
+
 /** Any planner runAsk can use: the embedded one (sync) or one that calls an LLM (async). */
 export interface QuestionPlanner {
-  plan(question: string, ctx: PlanContext): PlanOutcome | Promise<PlanOutcome>;
+  plan(question: string, ctx: PlanContext): PlanOutcome | SqlOutcome | Promise<PlanOutcome | SqlOutcome>;
 }
 
 // ---------------------------------------------------------------------------------------

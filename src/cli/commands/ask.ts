@@ -1,5 +1,5 @@
 import { OpsightError } from '../../errors.js';
-import { askAudited, createPlanner, type AskResult } from '../../ask/index.js';
+import { askAudited, createQuestionPlanner, type AskResult } from '../../ask/index.js';
 import { loadCatalog } from '../../semantic/index.js';
 import { parse, parseInstant } from '../args.js';
 import { openStore } from '../../main.js';
@@ -46,7 +46,7 @@ export async function askCommand(argv: string[], ctx: CliContext): Promise<numbe
     // Every question is audited, so the store opens even for a clarify.
     const store = await openStore(ctx.config, ctx.log);
     try {
-      result = await askAudited(store, catalog, createPlanner(catalog), question, { now, tz }, { surface: 'cli' }, ctx.log);
+      result = await askAudited(store, catalog, createQuestionPlanner(ctx.config, catalog, store, ctx.log), question, { now, tz }, { surface: 'cli' }, ctx.log);
     } finally {
       await store.close();
     }

@@ -28,6 +28,19 @@ function dimensionColumns(result: AskResult): string[] {
   return result.plan ? [...(result.plan.grain ? ['bucket'] : []), ...result.plan.by] : [];
 }
 
+/** Rows of free-form SQL (no plan): every column as it came, numbers as they came. */
+function rawTable(result: AskResult): KnownBlock | undefined {
+  const first = result.rows[0];
+  if (!first) return undefined;
+  const columns = Object.keys(first);
+  return table({
+    columns: columns.map((c) => ({ title: c, align: typeof first[c] === 'number' ? ('right' as const) : ('left' as const) })),
+    rows: result.rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '–' : String(r[c])))),
+    maxRows: 25,
+    more: TABLE_MORE,
+  });
+}
+
 function pct(change: number | null | undefined): string {
   if (change === null || change === undefined || !Number.isFinite(change)) return '–';
   const v = change * 100;
@@ -77,7 +90,7 @@ export function answerMessage(result: AskResult, o: AnswerOptions): SlackMessage
     return message([section(`🙅 ${escapeMrkdwn(result.reason ?? result.answer)}`)], result.reason ?? result.answer);
   }
   const blocks: KnownBlock[] = [section(escapeMrkdwn(result.answer))];
-  const t = answerTable(result, o.unit);
+  const t = result.plan ? answerTable(result, o.unit) : rawTable(result);
   if (t) blocks.push(t);
   blocks.push(context([o.asOf ? `Data as of ${formatRelative(o.asOf, o.now)}` : 'No data has arrived yet']));
   blocks.push(...actions([button({ text: 'Show SQL', actionId: ASK_ACTIONS.showSql, value: o.answerId })]));
