@@ -90,6 +90,8 @@ export class Store {
    * Runs a SELECT. Settings go into the statement's SETTINGS clause, not the client's
    * per-request settings: chDB applies those as session-wide SET statements, so a
    * readonly or limit meant for one query would stick to every later one (inserts included).
+   * `sql` must be ours (compiled) or already checked: chDB runs stacked statements, and the
+   * SETTINGS clause covers only the last one (ask/sql/ re-prints outside SQL as one statement).
    */
   async query<T>(sql: string, params: QueryParams = {}, settings: Record<string, string | number> = {}): Promise<T[]> {
     const all: Record<string, string | number> = { output_format_json_quote_64bit_integers: 0, ...settings };
