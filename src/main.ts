@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { createRoleResolver, loadAccessPolicy, type AccessPolicy, type RoleResolver } from './access/index.js';
-import { createQuestionPlanner, type QuestionPlanner } from './ask/index.js';
+import { createQuestionPlanner, type RefreshablePlanner } from './ask/index.js';
 import type { Config } from './config/index.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import { createSlackServices } from './services.js';
@@ -62,6 +62,9 @@ export function createPipeline(config: Config, store: Store, metrics: Metrics, l
   return new IngestPipeline(store, pseudonymise, metrics, log, { exclusiveStore: config.store.kind === 'embedded' });
 }
 
+/** How often the planner re-reads the dimension values present in the data. */
+const VALUES_REFRESH_MS = 5 * 60_000;
+
 export async function startOpsight(config: Config, log: Logger, options: StartOptions = {}): Promise<Opsight> {
   // Config files first: a bad rules/ file must stop start-up before anything opens.
   const catalog = loadCatalog(config.rulesDir);
@@ -73,7 +76,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   // Built before the store opens so a broken prompts/ file refuses start-up; the LLM's SQL
   // check reaches the store lazily.
   let opened: Store | undefined;
-  const planner: QuestionPlanner = createQuestionPlanner(config, catalog, async () => {
+  const planner: RefreshablePlanner = createQuestionPlanner(config, catalog, async () => {
     if (!opened) throw new Error('the store is not open yet');
     return opened;
   }, log);
@@ -111,6 +114,13 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
     throw err;
   }
 
+  // Values seen in the data join the catalog's words now and every few minutes (new campaigns).
+  const refreshValues = () =>
+    planner.refreshValues().catch((err: unknown) => log.warn({ module: 'ask', err }, 'could not refresh dimension values from the data; keeping the previous ones'));
+  await refreshValues();
+  const valuesTimer = setInterval(() => void refreshValues(), VALUES_REFRESH_MS);
+  valuesTimer.unref();
+
   const sources: Source[] = [];
   if (config.demo.enabled) {
     sources.push(new DemoSource({ seed: config.demo.seed, eventsPerSecond: config.demo.eventsPerSecond, now: Date.now }));
@@ -126,6 +136,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   const stop = () =>
     (stopping ??= (async () => {
       log.info({ module: 'main' }, 'shutting down: stopping sources, flushing buffered events');
+      clearInterval(valuesTimer);
       for (const source of sources) await source.stop();
       await slack.stop();
       await server.close();

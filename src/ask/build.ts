@@ -2,7 +2,8 @@ import type { Logger } from '../ops/index.js';
 import type { Catalog } from '../semantic/index.js';
 import type { Store } from '../store/index.js';
 import { createHybridPlanner, createLlmPlanner, loadPrompts } from './llm/index.js';
-import { createPlanner, type QuestionPlanner } from './planner.js';
+import { createPlanner, type Planner, type QuestionPlanner } from './planner.js';
+import { loadSeenValues } from './seen-values.js';
 import { checkSqlWithEngine } from './sql/index.js';
 
 export interface PlannerConfig {
@@ -16,9 +17,22 @@ export interface PlannerConfig {
  * that asks the LLM only what the embedded planner would clarify. Prompts load here, so a
  * broken prompts/ file stops start-up with file:line rather than failing a question later.
  */
-export function createQuestionPlanner(config: PlannerConfig, catalog: Catalog, store: Store | (() => Promise<Store>), log: Logger): QuestionPlanner {
-  const embedded = createPlanner(catalog);
-  if (!config.llm) return embedded;
+export interface RefreshablePlanner extends QuestionPlanner {
+  /** Re-reads the dimension values present in the data into the embedded planner's words. */
+  refreshValues(): Promise<void>;
+}
+
+export function createQuestionPlanner(config: PlannerConfig, catalog: Catalog, store: Store | (() => Promise<Store>), log: Logger): RefreshablePlanner {
+  const getStore = async () => (typeof store === 'function' ? await store() : store);
+  let current = createPlanner(catalog);
+  // One object whose inner planner is swapped on refresh, so the hybrid below keeps using it.
+  const embedded: Planner = { plan: (question, ctx) => current.plan(question, ctx) };
+  const refreshValues = async () => {
+    const seen = await loadSeenValues(await getStore());
+    current = createPlanner(catalog, { seenValues: seen });
+    log.debug({ module: 'ask', dimensions: Object.keys(seen).length }, 'planner learned the dimension values in the data');
+  };
+  if (!config.llm) return { plan: embedded.plan, refreshValues };
   const llm = createLlmPlanner({
     catalog,
     prompts: loadPrompts(config.promptsDir, catalog),
@@ -26,7 +40,8 @@ export function createQuestionPlanner(config: PlannerConfig, catalog: Catalog, s
     log,
     // The LLM's SQL is checked before the planner returns it (one repair on refusal) and
     // again by runFreeformSql before it runs.
-    checkSql: async (sql) => checkSqlWithEngine(typeof store === 'function' ? await store() : store, sql),
+    checkSql: async (sql) => checkSqlWithEngine(await getStore(), sql),
   });
-  return createHybridPlanner(embedded, llm, log);
+  const hybrid = createHybridPlanner(embedded, llm, log);
+  return { plan: (question, ctx) => hybrid.plan(question, ctx), refreshValues };
 }

@@ -212,10 +212,35 @@ const clarify = (question: string, options: string[]): Clarify => ({ status: 'cl
 /** Metrics offered when a question names none: the ones execs ask about most. */
 const POPULAR_METRICS = ['revenue', 'orders', 'conversion_rate', 'sessions', 'aov', 'roas'];
 
-export function createPlanner(catalog: Catalog): Planner {
-  const lexicon = buildLexicon(catalog);
+export function createPlanner(catalog: Catalog, options: { seenValues?: SeenValues } = {}): Planner {
+  const known = options.seenValues ? withSeenValues(catalog, options.seenValues) : catalog;
+  const lexicon = buildLexicon(known);
   const vocabulary = new Set<string>([...lexicon.words, ...TIME_VOCAB, ...Object.keys(SUPERLATIVES)]);
-  return { plan: (question, ctx) => planQuestion(question, ctx, catalog, lexicon, vocabulary) };
+  return { plan: (question, ctx) => planQuestion(question, ctx, known, lexicon, vocabulary) };
+}
+
+/** Dimension values found in the data (dimension id → values), beyond the catalog's own. */
+export type SeenValues = Readonly<Record<string, readonly string[]>>;
+
+/** A value that reads like a name: letters/digits first, short, no markup. */
+const VALUE_SHAPE = /^[\p{L}\p{N}][\p{L}\p{N} ._&+-]{0,62}$/u;
+
+/**
+ * The catalog plus values seen in the data (real data has channels and campaigns the catalog
+ * never listed). A seen value that is also a word the planner reads ("all", "today", "top")
+ * is left out: it would turn ordinary questions into filters.
+ */
+export function withSeenValues(catalog: Catalog, seen: SeenValues): Catalog {
+  const dimensions: Record<string, Catalog['dimensions'][string]> = {};
+  for (const [id, d] of Object.entries(catalog.dimensions)) {
+    const extra = (seen[id] ?? []).filter((v) => {
+      if (!VALUE_SHAPE.test(v) || d.values.includes(v)) return false;
+      const words = v.toLowerCase().split(/[\s._-]+/);
+      return !(words.length === 1 && (FILLER.has(words[0]!) || TIME_VOCAB.has(words[0]!) || words[0]! in SUPERLATIVES || words[0]! in NUMBER_WORDS || words[0]!.length < 2));
+    });
+    dimensions[id] = extra.length > 0 ? { ...d, values: [...d.values, ...extra] } : d;
+  }
+  return { ...catalog, dimensions };
 }
 
 function planQuestion(question: string, ctx: PlanContext, catalog: Catalog, lexicon: Lexicon, vocabulary: ReadonlySet<string>): PlanOutcome {

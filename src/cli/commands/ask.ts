@@ -46,7 +46,9 @@ export async function askCommand(argv: string[], ctx: CliContext): Promise<numbe
     // Every question is audited, so the store opens even for a clarify.
     const store = await openStore(ctx.config, ctx.log);
     try {
-      result = await askAudited(store, catalog, createQuestionPlanner(ctx.config, catalog, store, ctx.log), question, { now, tz }, { surface: 'cli' }, ctx.log);
+      const planner = createQuestionPlanner(ctx.config, catalog, store, ctx.log);
+      await planner.refreshValues();
+      result = await askAudited(store, catalog, planner, question, { now, tz }, { surface: 'cli' }, ctx.log);
     } finally {
       await store.close();
     }
