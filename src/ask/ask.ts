@@ -3,6 +3,7 @@ import type { Store } from '../store/index.js';
 import { answerText } from './answer.js';
 import type { PlanContext, PlanOutcome, QuestionPlanner, SqlOutcome } from './planner.js';
 import { runFreeformSql } from './sql/index.js';
+import { explainChange } from './drivers.js';
 import { OpsightError } from '../errors.js';
 
 /** The `opsight ask --json` contract (BRIEF.md "Question plan"); names as the contract says. */
@@ -58,7 +59,9 @@ export async function runAsk(
     period: outcome.period,
     ...(outcome.comparePeriod ? { comparePeriod: outcome.comparePeriod } : {}),
   });
-  return { plan: result.plan, sql: result.sql, rows: result.rows, answer, status: 'answered' };
+  // The driver is a bonus sentence: if its extra queries fail, the number still stands alone.
+  const driver = await explainChange(s, catalog, result.plan).catch(() => undefined);
+  return { plan: result.plan, sql: result.sql, rows: result.rows, answer: driver ? `${answer} ${driver}` : answer, status: 'answered' };
 }
 
 const refused = (reason: string): AskResult => ({ plan: null, sql: null, rows: [], answer: reason, status: 'refused', reason });
