@@ -2,10 +2,12 @@
  * npm run bench:query [-- --sizes 10M,100M --runs 20]
  *
  * Plan → SQL → rows latency over the rollups, p50/p95 over a mix of plans, at each size of
- * raw events. Baseline in the same process: the same questions answered by scanning raw
+ * raw events; then question → rows through the embedded planner (what `opsight ask` and Slack
+ * run: plan, SQL, rows, and the driver queries of compared totals). Baseline in the same process: the same questions answered by scanning raw
  * events (what the rollups save). Events are generated inside the engine (bench/fill.ts).
  */
 import { parseArgs } from 'node:util';
+import { createPlanner, loadSeenValues, runAsk } from '../src/ask/index.js';
 import { loadCatalog, runPlan, type PlanInput } from '../src/semantic/index.js';
 import { fillEvents } from './fill.js';
 import { fmt, median, note, numberArg, quantile, withBenchStore } from './lib.js';
@@ -34,6 +36,19 @@ const PLANS: Array<{ name: string; plan: PlanInput; raw?: string }> = [
   { name: 'checkout error rate by gateway, week vs last', plan: { metric: 'checkout_error_rate', by: ['payment_gateway'], from: iso(NOW - 3 * DAY), to: iso(NOW), compare: 'same_period_last_week', compare_from: iso(NOW - 10 * DAY), compare_to: iso(NOW - 7 * DAY) } },
   { name: 'aov by category daily, Berlin, 14d', plan: { metric: 'aov', by: ['product_category'], grain: 'day', tz: 'Europe/Berlin', from: iso(today - 14 * DAY - HOUR), to: iso(NOW) } },
   { name: 'sessions by country×device EU 30d', plan: { metric: 'sessions', by: ['country', 'device'], filters: { region: ['EU'] }, from: iso(NOW - 30 * DAY), to: iso(NOW) } },
+];
+
+const QUESTIONS = [
+  'revenue yesterday vs the day before',
+  'revenue by channel in the last 7 days vs the previous 7 days',
+  'orders per hour in the last 48 hours',
+  'conversion rate by region per day in the last 30 days',
+  'top 5 campaigns by roas in the last 7 days',
+  'p95 latency by service in the last hour',
+  'error rate by service today',
+  'checkout error rate by payment gateway this week vs the same period last week',
+  'aov by product category per day in the last 14 days',
+  'sessions in the EU by country in the last 30 days',
 ];
 
 await withBenchStore(async (store) => {
@@ -71,6 +86,19 @@ await withBenchStore(async (store) => {
     console.log(`\n  ${fmt(size)} raw events`);
     for (const line of lines) console.log(line);
     console.log(`    ${'ALL PLANS'.padEnd(46)} p50 ${quantile(all, 0.5).toFixed(1).padStart(7)} ms   p95 ${quantile(all, 0.95).toFixed(1).padStart(7)} ms   (target p95 ≤ 300 ms at 100M)`);
+
+    const planner = createPlanner(catalog, { seenValues: await loadSeenValues(store) });
+    const asked: number[] = [];
+    for (const q of QUESTIONS) {
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const r = await runAsk(store, catalog, planner, q, { now: new Date(NOW), tz: 'UTC' });
+        asked.push(performance.now() - t);
+        if (r.status !== 'answered') throw new Error(`bench question not answered: "${q}" → ${r.status}: ${r.answer}`);
+      }
+    }
+    asked.sort((a, b) => a - b);
+    console.log(`    ${'ALL QUESTIONS (question → rows)'.padEnd(46)} p50 ${quantile(asked, 0.5).toFixed(1).padStart(7)} ms   p95 ${quantile(asked, 0.95).toFixed(1).padStart(7)} ms   (${QUESTIONS.length} questions × ${RUNS})`);
 
     for (const { name, plan, raw } of PLANS) {
       if (!raw) continue;
