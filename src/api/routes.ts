@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../ops/index.js';
 import { OpsightError } from '../errors.js';
+import { timeZoneSchema } from '../config/index.js';
 import { runPlan, type Catalog } from '../semantic/index.js';
 import { askAudited, type QuestionPlanner } from '../ask/index.js';
 import type { Store } from '../store/index.js';
@@ -41,17 +42,7 @@ export function mayUseApi(address: string | undefined, authorization: string | u
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-const zone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as Europe/Berlin' },
-);
+const zone = timeZoneSchema;
 const askBody = z.strictObject({
   question: z.string().trim().min(1),
   now: z.iso.datetime({ offset: true }).optional(),

@@ -72,7 +72,7 @@ export interface Config {
   readonly kafka: { brokers: string[]; topics: string[]; groupId: string } | undefined;
 }
 
-function isValidTimeZone(tz: string): boolean {
+export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -80,6 +80,9 @@ function isValidTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/** An IANA zone name, for every edge that takes one (API bodies, prompt files). */
+export const timeZoneSchema = z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable (`PORT=` in a unit or compose file) counts as unset, for every variable.

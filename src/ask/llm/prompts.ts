@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { configError, type ConfigProblem } from '../../config/index.js';
+import { configError, timeZoneSchema, type ConfigProblem } from '../../config/index.js';
 import type { Catalog } from '../../semantic/index.js';
 import { ROLLED_UP_TYPES, ROLLUP_DIMS, ROLLUP_QUANTILE_FIELDS, ROLLUP_QUANTILE_LEVELS, ROLLUP_SUM_FIELDS, ROLLUP_UNIQ_TYPES, ROLLUPS } from '../../store/index.js';
 import type { PlanContext } from '../planner.js';
@@ -111,17 +111,7 @@ function checkPlaceholders(file: string, raw: string, allowed: { required: reado
 const instant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'expected an ISO-8601 UTC instant such as 2026-11-21T09:30:00Z',
 });
-const zone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as Europe/Berlin' },
-);
+const zone = timeZoneSchema;
 const exampleSchema = z.strictObject({
   question: z.string().trim().min(1, { message: 'the question after "## Q:" is empty' }),
   now: instant,
