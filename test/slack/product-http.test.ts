@@ -163,6 +163,7 @@ describe('Slack surface over HTTP (sandbox mode)', () => {
     const devi = rows.find((r) => r.user_id === 'U0DEVI' && r.channel === 'C0GENERAL');
     assert.equal(devi?.status, 'refused');
     assert.equal(devi?.sql, '', 'a refused question ran no SQL');
+    assert.ok(rows.some((r) => r.user_id === 'U0GUEST' && r.status === 'refused'), 'a guest refused before planning is on the record too');
   });
 
   it('made no call that real Slack would reject', () => {
