@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { RoleResolver } from './access/index.js';
-import { answerChart, askAudited, type QuestionPlanner } from './ask/index.js';
+import { answerChart, askAudited, recordQuestion, type QuestionPlanner } from './ask/index.js';
 import { renderPng } from './charts/index.js';
 import type { Config } from './config/index.js';
 import type { IngestPipeline } from './ingest/index.js';
 import type { Logger, Metrics } from './ops/index.js';
 import { latestRollupMinute, type Catalog } from './semantic/index.js';
 import type { AskReply, HomeReport, SlackServices, StatusReport } from './slack/index.js';
-import { insertQuestionAudit, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
 
 /**
  * What the Slack surface calls: questions (with access checks and a chart), status and the
@@ -36,9 +36,8 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       const may = await d.roles.may(ctx.userId, 'ask', place);
       if (!may.allowed) {
         // Refused before any planning, and still on the record like every other question.
-        await insertQuestionAudit(d.store, [
-          { at: new Date(), surface: 'slack', userId: ctx.userId, channel: ctx.channelId, question, status: 'refused', metric: '', plan: null, sql: '', rows: 0, latencyMs: 0, error: '' },
-        ]).catch((err: unknown) => d.log.error({ module: 'ask.audit', err }, 'could not write the question to audit_questions'));
+        const entry = { at: new Date(), surface: 'slack' as const, userId: ctx.userId, channel: ctx.channelId, question, status: 'refused', metric: '', plan: null, sql: '', rows: 0, latencyMs: 0, error: '' };
+        await recordQuestion(d.store, entry, d.log);
         return { result: { plan: null, sql: null, rows: [], answer: may.reason, status: 'refused', reason: may.reason }, unit: 'count', asOf: undefined };
       }
       let context: AskReply['context'];

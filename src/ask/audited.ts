@@ -50,8 +50,13 @@ export async function askAudited(
       latencyMs: performance.now() - started,
       error: failure === undefined ? '' : asOpsightError(failure).message,
     };
-    await insertQuestionAudit(store, [entry]).catch((err: unknown) => {
-      log.error({ module: 'ask.audit', err, surface: asker.surface }, 'could not write the question to audit_questions');
-    });
+    await recordQuestion(store, entry, log);
   }
+}
+
+/** Writes one audit row; a failure is logged for operators and never fails the answer. */
+export async function recordQuestion(store: Store, entry: QuestionAudit, log: Logger): Promise<void> {
+  await insertQuestionAudit(store, [entry]).catch((err: unknown) => {
+    log.error({ module: 'ask.audit', err, surface: entry.surface }, 'could not write the question to audit_questions');
+  });
 }

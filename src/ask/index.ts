@@ -21,6 +21,6 @@ export {
   type RangeKind,
 } from './time.js';
 export { answerChart } from './chart.js';
-export { askAudited, type Asker } from './audited.js';
+export { askAudited, recordQuestion, type Asker } from './audited.js';
 export { createQuestionPlanner, type PlannerConfig, type RefreshablePlanner } from './build.js';
 export { loadSeenValues } from './seen-values.js';

@@ -1,18 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { configError, readYamlFile } from '../config/index.js';
+import { configError, readYamlFile, timeZoneSchema } from '../config/index.js';
 
 /** The committed seed; `createSandbox` uses it unless a test passes its own workspace. */
 export const DEFAULT_WORKSPACE_FILE = join(import.meta.dirname, 'workspace.yaml');
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const userId = z.string().regex(/^U[A-Z0-9]+$/, 'expected a Slack user id like U0ALICE');
 
@@ -23,7 +14,7 @@ const seedUserSchema = z
     real_name: z.string().min(1),
     display_name: z.string().optional(),
     title: z.string().default(''),
-    tz: z.string().refine(isTimeZone, 'expected an IANA time zone like Europe/Berlin'),
+    tz: timeZoneSchema,
     is_admin: z.boolean().default(false),
     /** A guest (multi-channel guest in Slack's terms). */
     is_restricted: z.boolean().default(false),

@@ -26,20 +26,15 @@ export class BoundedMap<K, V> extends Map<K, V> {
  * button on a forgotten answer says so instead of failing.
  */
 export class RecentAnswers<T> {
-  readonly #items = new Map<string, T>();
-  readonly #max: number;
+  readonly #items: BoundedMap<string, T>;
 
   constructor(max = 500) {
-    this.#max = max;
+    this.#items = new BoundedMap(max);
   }
 
   remember(item: T): string {
     const id = randomUUID().slice(0, 12);
     this.#items.set(id, item);
-    if (this.#items.size > this.#max) {
-      const oldest = this.#items.keys().next().value;
-      if (oldest !== undefined) this.#items.delete(oldest);
-    }
     return id;
   }
 

@@ -1,3 +1,4 @@
+import { isValidTimeZone } from '../../config/index.js';
 import { OpsightError } from '../../errors.js';
 import { askAudited, createQuestionPlanner, type AskResult } from '../../ask/index.js';
 import { loadCatalog } from '../../semantic/index.js';
@@ -29,11 +30,7 @@ export async function askCommand(argv: string[], ctx: CliContext): Promise<numbe
   if (!question) throw new OpsightError('opsight_cli_usage', `a question is required\n\n${USAGE}`);
   const now = values.now !== undefined ? new Date(parseInstant(values.now, '--now')) : new Date();
   const tz = values.tz ?? ctx.config.timeZone;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    throw new OpsightError('opsight_cli_usage', `--tz: "${tz}" is not an IANA time zone (e.g. Europe/Berlin)`);
-  }
+  if (!isValidTimeZone(tz)) throw new OpsightError('opsight_cli_usage', `--tz: "${tz}" is not an IANA time zone (e.g. Europe/Berlin)`);
 
   let result: AskResult;
   const remote = await running(ctx);

@@ -1,3 +1,5 @@
+import { isValidTimeZone } from '../../config/index.js';
+
 /** Numbers, durations and times as the screens show them. Pure: `now` and the zone are passed in. */
 
 /** A point in time as data arrives: a Date, an ISO string or epoch milliseconds. */
@@ -30,12 +32,7 @@ export function formatRelative(t: Date, now: Date): string {
 
 /** A zone Intl accepts, or UTC (an unknown zone must not break a screen; the footer says which zone). */
 export function safeZone(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
+  return isValidTimeZone(timeZone) ? timeZone : 'UTC';
 }
 
 const dayKey = (d: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);

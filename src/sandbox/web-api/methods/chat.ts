@@ -1,6 +1,6 @@
 import { blockErrors } from '../../blocks.js';
 import { messageObject } from '../../shapes.js';
-import { addBotMessage, checkContent, fail, MAX_TEXT_CHARS, resolveChannel, resolveThread, str, type ApiContext, type MethodHandler, type MethodOutcome } from '../context.js';
+import { addBotMessage, checkContent, fail, MAX_TEXT_CHARS, resolveChannel, resolveThread, str, type ApiContext, type BotMessageInput, type MethodHandler, type MethodOutcome } from '../context.js';
 
 /** chat.postMessage / update / delete / postEphemeral, answering as Slack does. */
 
@@ -31,24 +31,22 @@ function threadOf(ctx: Parameters<MethodHandler>[1], channel: string, args: Para
   return { ok: true as const, ts: thread.parentTs };
 }
 
+/** Content and thread checks, then the bot's message stored: what postMessage and postEphemeral share. */
+function postContent(ctx: ApiContext, channel: string, args: Parameters<MethodHandler>[0], extra: Partial<BotMessageInput>) {
+  const problem = checkContent(args);
+  if (problem) return { ok: false as const, outcome: problem };
+  const thread = threadOf(ctx, channel, args);
+  if (!thread.ok) return thread;
+  const m = addBotMessage(ctx, { channel, text: str(args, 'text') ?? '', blocks: asArray(args.blocks), attachments: asArray(args.attachments), thread_ts: thread.ts, ...extra });
+  return { ok: true as const, m };
+}
+
 const postMessage: MethodHandler = (args, ctx) => {
   const target = postableChannel(ctx, str(args, 'channel')!);
   if (!target.ok) return target.outcome;
-  const problem = checkContent(args);
-  if (problem) return problem;
-  const thread = threadOf(ctx, target.id, args);
-  if (!thread.ok) return thread.outcome;
-  const threadTs = thread.ts;
-  const m = addBotMessage(ctx, {
-    channel: target.id,
-    text: str(args, 'text') ?? '',
-    blocks: asArray(args.blocks),
-    attachments: asArray(args.attachments),
-    metadata: args.metadata,
-    thread_ts: threadTs,
-    reply_broadcast: args.reply_broadcast === true,
-  });
-  return { ok: true, body: { channel: target.id, ts: m.ts, message: messageBody(ctx, m) } };
+  const posted = postContent(ctx, target.id, args, { metadata: args.metadata, reply_broadcast: args.reply_broadcast === true });
+  if (!posted.ok) return posted.outcome;
+  return { ok: true, body: { channel: target.id, ts: posted.m.ts, message: messageBody(ctx, posted.m) } };
 };
 
 const postEphemeral: MethodHandler = (args, ctx) => {
@@ -59,20 +57,9 @@ const postEphemeral: MethodHandler = (args, ctx) => {
   if (!person || person.deleted || !ctx.workspace.isMember(target.id, user)) {
     return fail('user_not_in_channel', [`[ERROR] ${user} is not in ${target.id}, so they cannot see an ephemeral message there`]);
   }
-  const problem = checkContent(args);
-  if (problem) return problem;
-  const thread = threadOf(ctx, target.id, args);
-  if (!thread.ok) return thread.outcome;
-  const threadTs = thread.ts;
-  const m = addBotMessage(ctx, {
-    channel: target.id,
-    text: str(args, 'text') ?? '',
-    blocks: asArray(args.blocks),
-    attachments: asArray(args.attachments),
-    thread_ts: threadTs,
-    ephemeral_to: user,
-  });
-  return { ok: true, body: { message_ts: m.ts } };
+  const posted = postContent(ctx, target.id, args, { ephemeral_to: user });
+  if (!posted.ok) return posted.outcome;
+  return { ok: true, body: { message_ts: posted.m.ts } };
 };
 
 /** The bot's own, non-ephemeral message at (channel, ts), or Slack's error. */
