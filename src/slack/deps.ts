@@ -49,11 +49,42 @@ export interface AskReply {
   context?: PreviousAnswer;
 }
 
+/** Someone acting on an alert, and where (roles and channels decide whether they may). */
+export interface AlertActor {
+  userId: string;
+  channelId: string;
+}
+
+/** The answer to a person's request on an alert: done (with what to say), or refused with why. */
+export type AlertOutcome = { ok: true; message: string } | { ok: false; reason: string };
+
+/** `/opsight silence …` or the Silence form: scope by an alert (its labels) or by rule/metric and labels. */
+export interface SilenceRequest {
+  /** The alert (group id) whose labels scope the silence; or… */
+  alertId?: string;
+  /** …a rule id or metric id, plus optional label matchers (`region=EU`). */
+  target?: string;
+  matchers?: Record<string, string>;
+  durationMs: number;
+  reason: string;
+}
+
+/** What a person can do on an alert card (implemented over detect/ and act/). */
+export interface AlertServices {
+  acknowledge(alertId: string, actor: AlertActor): Promise<AlertOutcome>;
+  silence(request: SilenceRequest, actor: AlertActor): Promise<AlertOutcome>;
+  /** A suggested action's button: goes through the one action interface (act/). */
+  requestAction(alertId: string, actionId: string, actor: AlertActor): Promise<AlertOutcome>;
+  /** A short description of the alert for the Silence form's title ("Checkout errors on adyen · EU"). */
+  describe(alertId: string): Promise<string | undefined>;
+}
+
 /** The product behind the bot, implemented in main.ts (slack/ sits above ask/detect/act). */
 export interface SlackServices {
   ask(question: string, ctx: AskContext): Promise<AskReply>;
   status(): Promise<StatusReport>;
   home(userId: string): Promise<HomeReport>;
+  alerts: AlertServices;
 }
 
 /** A person's time zone (users.info), for time words and dates; the default when unknown. */

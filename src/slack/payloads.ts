@@ -69,10 +69,22 @@ export const viewSubmission = z.object({
   view: z.object({
     callback_id: z.string(),
     private_metadata: z.string().optional(),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }).loose())) }),
+    state: z.object({
+      values: z.record(
+        z.string(),
+        // Text inputs carry `value`; radio buttons and selects carry `selected_option`.
+        z.record(z.string(), z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).loose().nullish() }).loose()),
+      ),
+    }),
   }),
 });
 export type ViewSubmission = z.output<typeof viewSubmission>;
+
+/** A suggested action's button value (alert card): which alert, which action. */
+export const alertActionValue = z.object({ alertId: id, actionId: id });
+
+/** The Silence form's private_metadata, written by silenceModal(). */
+export const silenceMetadata = z.object({ alertId: id, channelId: id });
 
 /** Names the first problem in a payload for the log line, without logging the payload itself. */
 export function describeProblem(error: z.ZodError): string {

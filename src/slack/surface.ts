@@ -8,6 +8,7 @@ import { BoundedMap, RecentAnswers } from './answers.js';
 import { boltLogger } from './bolt-logger.js';
 import type { ListenerDeps, Messenger, SlackServices, ZoneOf } from './deps.js';
 import { registerActions } from './listeners/actions.js';
+import { registerAlerts } from './listeners/alerts.js';
 import { registerCommand } from './listeners/command.js';
 import { registerDirectMessage } from './listeners/direct-message.js';
 import { registerHome } from './listeners/home.js';
@@ -119,6 +120,7 @@ export async function createSlackSurface(options: SlackSurfaceOptions): Promise<
   registerCommand(app, deps);
   registerHome(app, deps);
   registerActions(app, deps);
+  registerAlerts(app, deps);
   registerViews(app, deps);
 
   const routes: Route[] = httpReceiver

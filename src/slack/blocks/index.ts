@@ -31,3 +31,24 @@ export { statusBlocks, statusMessage, type StatusInput } from './status.js';
 export { homeBlocks, type HomeData, type HomeAlert, type HomeApproval, type HomeDigest, type HomeClock } from './home.js';
 export { workingBlocks, errorBlocks, workingMessage, errorMessage } from './feedback.js';
 export { answerMessage, answerTable, sqlMessage, askModal, ASK_MODAL, ASK_ACTIONS, type AnswerOptions } from './ask.js';
+export {
+  alertCard,
+  alertThreadReply,
+  silenceModal,
+  mentionText,
+  valueVsExpected,
+  formatBand,
+  formatDelta,
+  actionButtonValue,
+  ALERT_ACTIONS,
+  SILENCE_MODAL,
+  SILENCE_DURATIONS,
+  DEFAULT_SILENCE,
+  MAX_SILENCE_REASON,
+  ACTIONS_UNAVAILABLE_NOTE,
+  type AlertCardInput,
+  type AlertSeriesView,
+  type Band,
+  type SilenceChoice,
+  type ThreadReplyOptions,
+} from './alert.js';

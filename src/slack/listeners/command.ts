@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
+import { asOpsightError } from '../../errors.js';
 import { askModal, helpMessage, statusMessage } from '../blocks/index.js';
 import type { ListenerDeps } from '../deps.js';
-import { commandIntent } from '../intent.js';
+import { SILENCE_EXAMPLE, SILENCE_USAGE, commandIntent } from '../intent.js';
 import { describeProblem, slashCommand } from '../payloads.js';
 import { COMMANDS, answerQuestion } from './conversation.js';
 
@@ -36,6 +37,25 @@ export function registerCommand(app: App, deps: ListenerDeps): void {
         await ack();
         await deps.client.views.open({ trigger_id: c.trigger_id, view: askModal({ channelId: c.channel_id }) });
         return;
+      case 'silence_usage':
+        await ack({ response_type: 'ephemeral', text: `${intent.problem}\nUsage: \`${SILENCE_USAGE}\`\nFor example: \`${SILENCE_EXAMPLE}\`` });
+        return;
+      case 'silence': {
+        // The silence is recorded by the service (a store write): ack first, answer through response_url.
+        await ack();
+        const { target, matchers, durationMs, reason } = intent;
+        let text: string;
+        try {
+          const outcome = await deps.services.alerts.silence({ target, matchers, durationMs, reason }, { userId: c.user_id, channelId: c.channel_id });
+          text = outcome.ok ? outcome.message : `🙅 ${outcome.reason}`;
+        } catch (err) {
+          const e = asOpsightError(err);
+          deps.log.error({ module: 'slack.command', err: e }, 'silence failed');
+          text = e.userMessage ?? "Something went wrong while I was silencing that. I've logged it; please try again in a minute.";
+        }
+        await respond({ response_type: 'ephemeral', text });
+        return;
+      }
       case 'ask': {
         await ack();
         try {

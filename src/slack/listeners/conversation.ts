@@ -14,6 +14,10 @@ export interface Place {
 /** The `/opsight` verbs and what they do, for help screens. */
 export const COMMANDS = [
   { usage: '/opsight ask <question>', description: 'Ask about your metrics, e.g. `/opsight ask revenue yesterday vs last week by channel`' },
+  {
+    usage: '/opsight silence <rule-or-metric> [key=value …] for <duration> because <reason>',
+    description: 'Mute matching alerts for 1 min to 7 days, recording who and why, e.g. `/opsight silence checkout_error_rate payment_gateway=adyen for 2h because adyen maintenance`',
+  },
   { usage: '/opsight status', description: 'Is the data flowing? Store, ingest queue and lag, Slack mode' },
   { usage: '/opsight help', description: 'This list' },
   { usage: '@opsight <question>', description: 'Ask in any channel I am in; I answer in a thread. Or DM me.' },
