@@ -4,6 +4,10 @@ import { createRoleResolver, loadAccessPolicy, type AccessPolicy, type RoleResol
 import { createQuestionPlanner, type RefreshablePlanner } from './ask/index.js';
 import type { Config } from './config/index.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
+import { loadAlertConfig } from './alert-config.js';
+import { createAlerting, recordingGateway } from './alerting.js';
+import { createAlertEngine, type AlertEngine } from './detect/index.js';
+import { backfillDemo } from './demo-backfill.js';
 import { createSlackServices } from './services.js';
 import {
   createOutbox,
@@ -34,6 +38,8 @@ export interface Opsight {
   readonly slack: SlackSurface;
   /** The local Slack sandbox, when no Slack token is configured (`npm start`, tests). */
   readonly sandbox: Sandbox | undefined;
+  /** Alert evaluation over the rollups (rules/alerts/). */
+  readonly alerts: AlertEngine;
   stop(): Promise<void>;
 }
 
@@ -42,6 +48,12 @@ export interface StartOptions {
   slackPaceMs?: number;
   /** Delay before a "working on it" placeholder. @default 1000 */
   workingDelayMs?: number;
+  /** Alert evaluation period. @default 2000 */
+  alertIntervalMs?: number;
+  /** History alert series warm up on. @default 2 days */
+  alertHistoryMs?: number;
+  /** Clock for alert evaluation (tests and benchmarks). @default Date.now */
+  now?: () => number;
 }
 
 /** Opens the store and applies migrations: shared by `start` and the CLI's in-process mode. */
@@ -72,6 +84,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   if (policy.source.kind === 'default') {
     log.warn({ module: 'main', file: policy.source.missingFile }, 'no access policy: everyone may ask, nobody may approve, silence or acknowledge, no metric is restricted');
   }
+  const alertConfig = loadAlertConfig(config.rulesDir, config.toolsDir, catalog);
   const startedAtMs = Date.now();
   // Built before the store opens so a broken prompts/ file refuses start-up; the LLM's SQL
   // check reaches the store lazily.
@@ -84,6 +97,16 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   const store = await openStore(config, log);
   opened = store;
   const pipeline = createPipeline(config, store, metrics, log);
+  const alerts = createAlertEngine({
+    store,
+    catalog,
+    rules: alertConfig.rules.rules,
+    log,
+    metrics,
+    ...(options.alertIntervalMs !== undefined ? { intervalMs: options.alertIntervalMs } : {}),
+    ...(options.alertHistoryMs !== undefined ? { historyMs: options.alertHistoryMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   const server: HttpServer = createHttpServer({
     log,
@@ -103,10 +126,12 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   }
 
   let slack: Awaited<ReturnType<typeof startSlack>>;
+  let alerting: ReturnType<typeof createAlerting> | undefined;
   try {
-    slack = await startSlack(config, { server, port, log, metrics, options, policy }, (roles) =>
-      createSlackServices({ config, store, catalog, planner, pipeline, metrics, roles, restrictedMetrics: [...policy.restrictedMetrics.keys()], log, startedAtMs }),
-    );
+    slack = await startSlack(config, { server, port, log, metrics, options, policy }, (roles) => {
+      alerting = createAlerting({ engine: alerts, store, catalog, tools: alertConfig.tools, gateway: recordingGateway(store, alerts), roles, log, timeZone: config.timeZone });
+      return createSlackServices({ config, store, catalog, planner, pipeline, metrics, roles, alerts, alerting: alerting.services, restrictedMetrics: [...policy.restrictedMetrics.keys()], log, startedAtMs });
+    });
   } catch (err) {
     await server.close();
     await pipeline.close();
@@ -122,6 +147,21 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
   valuesTimer.unref();
 
   const sources: Source[] = [];
+  const nowMs = options.now ?? Date.now;
+  try {
+    // A first start with the demo on: two days of history, so questions have answers and
+    // detectors have learned the daily rhythm before the live stream takes over.
+    if (config.demo.enabled && config.demo.backfillMs > 0) await backfillDemo(store, pipeline, config.demo, nowMs(), log);
+    if (alerting) alerts.setNotifier(alerting.notifier(slack.messenger));
+    await alerts.start();
+  } catch (err) {
+    clearInterval(valuesTimer);
+    await slack.stop();
+    await server.close();
+    await pipeline.close();
+    await store.close();
+    throw err;
+  }
   if (config.demo.enabled) {
     sources.push(new DemoSource({ seed: config.demo.seed, eventsPerSecond: config.demo.eventsPerSecond, now: Date.now }));
   }
@@ -138,6 +178,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
       log.info({ module: 'main' }, 'shutting down: stopping sources, flushing buffered events');
       clearInterval(valuesTimer);
       for (const source of sources) await source.stop();
+      await alerts.stop();
       await slack.stop();
       await server.close();
       await pipeline.close();
@@ -145,7 +186,7 @@ export async function startOpsight(config: Config, log: Logger, options: StartOp
       log.info({ module: 'main' }, 'stopped');
     })());
 
-  return { port, store, catalog, pipeline, metrics, slack: slack.surface, sandbox: slack.sandbox, stop };
+  return { port, store, catalog, pipeline, metrics, slack: slack.surface, sandbox: slack.sandbox, alerts, stop };
 }
 
 /**
@@ -157,7 +198,7 @@ async function startSlack(
   config: Config,
   d: { server: HttpServer; port: number; log: Logger; metrics: Metrics; options: StartOptions; policy: AccessPolicy },
   services: (roles: RoleResolver) => SlackServices,
-): Promise<{ sandbox: Sandbox | undefined; surface: SlackSurface; stop(): Promise<void> }> {
+): Promise<{ sandbox: Sandbox | undefined; surface: SlackSurface; messenger: SlackOutbox; stop(): Promise<void> }> {
   const publicUrl = `http://127.0.0.1:${d.port}`;
   let sandbox: Sandbox | undefined;
   let connection: SlackConnection;
@@ -199,9 +240,12 @@ async function startSlack(
     await sandbox?.close();
     throw err;
   }
+  if (!outbox) throw new Error('the Slack surface did not build its outbox');
+  const messenger: SlackOutbox = outbox;
   return {
     sandbox,
     surface,
+    messenger,
     async stop() {
       await surface.stop();
       await outbox?.close({ deadlineMs: 5000 });

@@ -6,7 +6,9 @@ import type { Config } from './config/index.js';
 import type { IngestPipeline } from './ingest/index.js';
 import type { Logger, Metrics } from './ops/index.js';
 import { latestRollupMinute, type Catalog } from './semantic/index.js';
-import type { AskReply, HomeReport, SlackServices, StatusReport } from './slack/index.js';
+import type { AlertEngine } from './detect/index.js';
+import { fillTemplate } from './detect/index.js';
+import type { AlertServices, AskReply, HomeReport, SlackServices, StatusReport } from './slack/index.js';
 import type { Store } from './store/index.js';
 
 /**
@@ -23,6 +25,9 @@ export interface ServicesDeps {
   roles: RoleResolver;
   /** Metric ids restricted in rules/access.yaml: free-form SQL could read any of them. */
   restrictedMetrics: readonly string[];
+  /** The alert engine (the Home tab lists its alerts) and what people can do on its cards. */
+  alerts: AlertEngine;
+  alerting: AlertServices;
   log: Logger;
   startedAtMs: number;
 }
@@ -89,10 +94,24 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
       };
     },
 
-    // Alerts, approvals and digests arrive with their issues; until then the Home tab shows
-    // its honest empty states.
+    // Approvals and digests arrive with their issues; until then the Home tab shows their
+    // honest empty states. Alerts: open ones and those resolved in the last day.
     async home(): Promise<HomeReport> {
-      return { alerts: [], approvals: [], digests: [] };
+      const alerts = Object.values(d.alerts.book().groups)
+        .filter((g) => !g.suppressed)
+        .map((g) => {
+          const rule = d.alerts.rule(g.ruleId);
+          const member = Object.values(g.members)[0];
+          const title = rule ? fillTemplate(rule.title, { ...(member?.labels ?? {}), ...g.labels, rule: rule.id }) : g.ruleId;
+          return {
+            title: g.status === 'resolved' ? `✅ ${title} (resolved)` : g.ack ? `${title} (acknowledged)` : title,
+            severity: rule?.severity ?? 'warning',
+            since: new Date(g.since),
+          };
+        });
+      return { alerts, approvals: [], digests: [] };
     },
+
+    alerts: d.alerting,
   };
 }

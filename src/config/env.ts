@@ -30,6 +30,10 @@ const envSchema = z.object({
   OPSIGHT_DEMO: z.enum(['0', '1', 'true', 'false', 'on', 'off'], { message: 'expected 0 or 1' }).default('1'),
   OPSIGHT_DEMO_RATE: z.coerce.number().positive({ message: 'expected events per second > 0' }).default(10),
   OPSIGHT_DEMO_SEED: z.coerce.number().int().default(42),
+  OPSIGHT_DEMO_BACKFILL: z
+    .string()
+    .regex(/^(0|\d+(m|h|d))$/, { message: 'expected a duration such as 2d, 12h or 0 (off)' })
+    .default('2d'),
   OPSIGHT_TZ: z.string().default('UTC'),
   OPSIGHT_PSEUDONYM_KEY: optionalString,
   OPSIGHT_RAW_TTL_DAYS: z.coerce.number().int().min(1).default(90),
@@ -62,7 +66,8 @@ export interface Config {
   readonly promptsDir: string;
   /** Bearer token required on POST /v1/events; undefined = open. */
   readonly ingestToken: string | undefined;
-  readonly demo: { enabled: boolean; eventsPerSecond: number; seed: number };
+  /** backfillMs: demo history written at a start that finds the store empty (0 = none). */
+  readonly demo: { enabled: boolean; eventsPerSecond: number; seed: number; backfillMs: number };
   readonly timeZone: string;
   /** undefined = generate one and keep it in the data dir (see store/pseudonym-key.ts). */
   readonly pseudonymKey: string | undefined;
@@ -140,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     toolsDir: e.OPSIGHT_TOOLS_DIR,
     promptsDir: e.OPSIGHT_PROMPTS_DIR,
     ingestToken: e.OPSIGHT_INGEST_TOKEN,
-    demo: { enabled: demoOn, eventsPerSecond: e.OPSIGHT_DEMO_RATE, seed: e.OPSIGHT_DEMO_SEED },
+    demo: { enabled: demoOn, eventsPerSecond: e.OPSIGHT_DEMO_RATE, seed: e.OPSIGHT_DEMO_SEED, backfillMs: durationMs(e.OPSIGHT_DEMO_BACKFILL) },
     timeZone: e.OPSIGHT_TZ,
     pseudonymKey: e.OPSIGHT_PSEUDONYM_KEY,
     rawTtlDays: e.OPSIGHT_RAW_TTL_DAYS,
@@ -151,4 +156,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     kafka,
   });
+}
+
+function durationMs(text: string): number {
+  const m = /^(\d+)(m|h|d)$/.exec(text);
+  if (!m) return 0;
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }

@@ -23,3 +23,9 @@ export {
   type StaticThresholdState,
   type StepResult,
 } from './detectors/index.js';
+export { loadAlertRules, checkAlertRules, fillTemplate, type AlertRules, type LoadedRule, type ActionChecker } from './rules/load.js';
+export { alertRuleSchema, parseDurationMs, SEVERITIES, type AlertRule, type Severity, type Maintenance } from './rules/schema.js';
+export { createAlertEngine, type AlertEngine, type AlertEngineOptions, type AlertNotifier, type AlertReader, type CycleReport, type HistoryPoint } from './engine/engine.js';
+export { drilldown, type Segment, type DrilldownInput } from './drilldown.js';
+export { emptyBook, reduce, fingerprintOf, seriesKeyOf, inMaintenance, silenceMatches } from './lifecycle/index.js';
+export type { AlertBook, AlertGroup, GroupMember, LifecycleEffect, Observation, Silence, ChangeKind } from './lifecycle/types.js';

@@ -19,3 +19,4 @@ export {
   type RolledUpType,
 } from './schema.js';
 export { insertQuestionAudit, type QuestionAudit } from './audit.js';
+export { readState, writeState, deleteState, insertActionRequest, type StateRow, type ActionRequestRow } from './alert-state.js';

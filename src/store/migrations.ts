@@ -148,4 +148,35 @@ ORDER BY at
 TTL toDateTime(at) + INTERVAL 365 DAY`,
     ],
   },
+  {
+    version: 3,
+    name: 'alert state and action requests',
+    statements: [
+      // The alert lifecycle (one JSON book) and each series' detector state, written as new
+      // versions and read back newest-first, so a restart resumes where it stopped: the same
+      // Slack messages, no duplicate alerts, detectors caught up from their last minute.
+      `CREATE TABLE IF NOT EXISTS alert_state (
+  kind LowCardinality(String),
+  key String,
+  version UInt64,
+  body String
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY (kind, key)`,
+      // A person asking for a suggested action from an alert card: who, what, and the answer.
+      `CREATE TABLE IF NOT EXISTS alert_action_requests (
+  at DateTime64(3, 'UTC'),
+  alert_id String,
+  rule_id LowCardinality(String),
+  tool LowCardinality(String),
+  params String,
+  requested_by String,
+  channel String,
+  status LowCardinality(String),
+  message String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY at
+TTL toDateTime(at) + INTERVAL 365 DAY`,
+    ],
+  },
 ];

@@ -90,7 +90,7 @@ describe('opsight CLI', () => {
   test('start serves ingest with the live demo flowing; the CLI goes through it; SIGTERM flushes and exits 0', async () => {
     const data = tempDir();
     const port = await freePort();
-    const env = { OPSIGHT_DATA_DIR: data, PORT: String(port), OPSIGHT_DEMO: '1', OPSIGHT_DEMO_RATE: '200', OPSIGHT_LOG_LEVEL: 'warn' };
+    const env = { OPSIGHT_DATA_DIR: data, PORT: String(port), OPSIGHT_DEMO: '1', OPSIGHT_DEMO_RATE: '200', OPSIGHT_DEMO_BACKFILL: '0', OPSIGHT_LOG_LEVEL: 'warn' };
     const server = spawn(process.execPath, [OPSIGHT_BIN, 'start'], { env: { ...process.env, ...env } });
     let stderr = '';
     server.stderr.on('data', (d) => (stderr += d));
