@@ -7,7 +7,6 @@ import type { IngestPipeline } from './ingest/index.js';
 import type { Logger, Metrics } from './ops/index.js';
 import { latestRollupMinute, type Catalog } from './semantic/index.js';
 import type { AlertEngine } from './detect/index.js';
-import { fillTemplate } from './detect/index.js';
 import type { AlertServices, AskReply, HomeReport, SlackServices, StatusReport } from './slack/index.js';
 import type { Store } from './store/index.js';
 
@@ -97,18 +96,17 @@ export function createSlackServices(d: ServicesDeps): SlackServices {
     // Approvals and digests arrive with their issues; until then the Home tab shows their
     // honest empty states. Alerts: open ones and those resolved in the last day.
     async home(): Promise<HomeReport> {
-      const alerts = Object.values(d.alerts.book().groups)
-        .filter((g) => !g.suppressed)
-        .map((g) => {
-          const rule = d.alerts.rule(g.ruleId);
-          const member = Object.values(g.members)[0];
-          const title = rule ? fillTemplate(rule.title, { ...(member?.labels ?? {}), ...g.labels, rule: rule.id }) : g.ruleId;
+      const groups = Object.values(d.alerts.book().groups).filter((g) => !g.suppressed);
+      const alerts = await Promise.all(
+        groups.map(async (g) => {
+          const title = (await d.alerting.describe(g.id)) ?? g.ruleId;
           return {
             title: g.status === 'resolved' ? `✅ ${title} (resolved)` : g.ack ? `${title} (acknowledged)` : title,
-            severity: rule?.severity ?? 'warning',
+            severity: d.alerts.rule(g.ruleId)?.severity ?? 'warning',
             since: new Date(g.since),
           };
-        });
+        }),
+      );
       return { alerts, approvals: [], digests: [] };
     },
 

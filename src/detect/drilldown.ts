@@ -1,4 +1,4 @@
-import { addParts, componentsQuery, evaluateFormula, type Catalog, type ComponentsRow, type Parts } from '../semantic/index.js';
+import { addParts, componentsQuery, evaluateFormula, partsOfRow, type Catalog, type ComponentsRow, type Parts } from '../semantic/index.js';
 import type { Store } from '../store/index.js';
 import { isAdditive } from './engine/series.js';
 
@@ -48,13 +48,7 @@ export async function drilldown(store: Store, catalog: Catalog, input: Drilldown
       if (seg === '') continue;
       let e = bySeg.get(seg);
       if (!e) bySeg.set(seg, (e = { now: [], base: [] }));
-      const values: Record<string, number> = {};
-      const counts: Record<string, number> = {};
-      for (const id of q.measures) {
-        values[id] = Number(row[`m_${id}`] ?? 0);
-        counts[id] = Number(row[`n_${id}`] ?? 0);
-      }
-      (Number(row.ts) * 1000 >= input.fromMs ? e.now : e.base).push({ values, counts });
+      (Number(row.ts) * 1000 >= input.fromMs ? e.now : e.base).push(partsOfRow(row, q.measures));
     }
     const parts = [...bySeg.entries()].map(([seg, e]) => {
       const now = addParts(catalog, q.measures, e.now);

@@ -104,6 +104,17 @@ export interface Parts {
   readonly counts: Readonly<Record<string, number>>;
 }
 
+/** One row of a components query as parts (`m_<id>` values, `n_<id>` counts). */
+export function partsOfRow(row: ComponentsRow, measures: readonly string[]): Parts {
+  const values: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  for (const id of measures) {
+    values[id] = Number(row[`m_${id}`] ?? 0);
+    counts[id] = Number(row[`n_${id}`] ?? 0);
+  }
+  return { values, counts };
+}
+
 /** Adds minutes' parts: sums add, quantiles average weighted by their event counts. Pure. */
 export function addParts(catalog: Catalog, measures: readonly string[], parts: readonly Parts[]): Parts {
   const values: Record<string, number> = {};

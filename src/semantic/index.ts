@@ -3,4 +3,4 @@ export { compile, validatePlan, type CompiledQuery, type PlanRow } from './compi
 export { planSchema, GRAINS, COMPARES, type Plan, type PlanInput, type Grain, type Compare } from './plan.js';
 export { runPlan, latestRollupMinute, type PlanResult } from './run.js';
 export { coverWindow, maxRollupLevel, tzOffsetMinutes, type Segment } from './windows.js';
-export { componentsQuery, componentsSupported, addParts, evaluateFormula, type ComponentsQuery, type ComponentsRow, type Parts } from './components.js';
+export { componentsQuery, componentsSupported, addParts, partsOfRow, evaluateFormula, type ComponentsQuery, type ComponentsRow, type Parts } from './components.js';

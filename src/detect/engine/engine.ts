@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { OpsightError } from '../../errors.js';
 import type { Logger, Metrics } from '../../ops/index.js';
-import { componentsQuery, type Catalog, type ComponentsRow, type Metric, type Parts } from '../../semantic/index.js';
+import { componentsQuery, partsOfRow, type Catalog, type ComponentsRow, type Metric, type Parts } from '../../semantic/index.js';
 import { readState, writeState, type Store } from '../../store/index.js';
 import type { Expected } from '../detectors/index.js';
-import { bookSchema, emptyBook, reduce, seriesKeyOf } from '../lifecycle/index.js';
+import { emptyBook, parseBook, reduce, seriesKeyOf } from '../lifecycle/index.js';
 import type { AlertBook, AlertGroup, LifecycleEffect, LifecycleInput, LifecycleRule, Observation, ReduceResult, Silence } from '../lifecycle/types.js';
 import type { LoadedRule } from '../rules/load.js';
 import type { AlertDirection } from '../rules/schema.js';
@@ -116,6 +116,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   let book: AlertBook = emptyBook();
   let bookDirty = false;
   let lastPersist = 0;
+  let lastBookWrite = 0;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let chain: Promise<unknown> = Promise.resolve();
@@ -156,9 +157,9 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     const [books, states] = await Promise.all([readState(o.store, 'book'), readState(o.store, 'detector')]);
     const saved = books.find((b) => b.key === 'main' && b.body !== '');
     if (saved) {
-      const parsed = bookSchema.safeParse(JSON.parse(saved.body));
-      if (parsed.success) book = parsed.data as AlertBook;
-      else log.error({ problem: parsed.error.message }, 'the saved alert book is unreadable; starting with an empty one (open alerts will be posted again)');
+      const parsed = parseBook(saved.body);
+      if (parsed.ok) book = parsed.book;
+      else log.error({ problem: parsed.problem }, 'the saved alert book is unreadable; starting with an empty one (open alerts will be posted again)');
     }
     let restored = 0;
     for (const row of states) {
@@ -177,10 +178,19 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     log.info({ openAlerts: Object.values(book.groups).filter((g) => g.status === 'firing').length, restoredSeries: restored }, 'alert state restored');
   }
 
-  async function persist(force: boolean): Promise<void> {
+  /**
+   * `changed`: the book holds something a restart must not lose (an effect, a person's input).
+   * Otherwise it only moved series' last points, which a restart re-reads from the rollups, so
+   * it is written at most once a minute instead of every cycle.
+   */
+  async function persist(force: boolean, changed = false): Promise<void> {
     const t = now();
     const rows: Array<{ kind: string; key: string; body: string }> = [];
-    if (bookDirty || force) rows.push({ kind: 'book', key: 'main', body: JSON.stringify(book) });
+    if (force || (bookDirty && (changed || t - lastBookWrite >= MINUTE_MS))) {
+      rows.push({ kind: 'book', key: 'main', body: JSON.stringify(book) });
+      lastBookWrite = t;
+      bookDirty = false;
+    }
     if (force || t - lastPersist >= persistEveryMs) {
       for (const rt of runtimes.values()) {
         for (const s of rt.series.values()) {
@@ -190,7 +200,6 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       lastPersist = t;
     }
     await writeState(o.store, rows);
-    bookDirty = false;
   }
 
   /** Reads, steps and peeks one rule; returns its observations (fresh ones only). */
@@ -216,14 +225,9 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         const key = seriesKeyOf(labels);
         let s = seen.get(key);
         if (!s) seen.set(key, (s = { labels, minutes: new Map(), volume: 0 }));
-        const values: Record<string, number> = {};
-        const counts: Record<string, number> = {};
-        for (const id of q.measures) {
-          values[id] = Number(row[`m_${id}`] ?? 0);
-          counts[id] = Number(row[`n_${id}`] ?? 0);
-        }
-        s.minutes.set(Number(row.ts) * 1000, { values, counts });
-        s.volume += counts[q.volumeMeasure] ?? 0;
+        const parts = partsOfRow(row, q.measures);
+        s.minutes.set(Number(row.ts) * 1000, parts);
+        s.volume += parts.counts[q.volumeMeasure] ?? 0;
       }
       return { q, seen };
     };
@@ -343,9 +347,9 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     }
     if (effects.some((e) => e.kind === 'post')) o.metrics?.alertsFired.inc(effects.filter((e) => e.kind === 'post').length);
     // The book is saved before anything is sent: a crash mid-send re-sends, never forgets.
-    if (bookDirty && effects.length > 0) await persist(false);
+    if (effects.length > 0) await persist(false, true);
     await notify(effects);
-    await persist(false);
+    await persist(false, effects.length > 0);
     return { observations: observations.length, effects, series };
   }
 
@@ -360,7 +364,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   async function personal(input: LifecycleInput): Promise<ReduceResult> {
     return exclusive(async () => {
       const r = apply(input);
-      if (r.effects.length > 0 || bookDirty) await persist(false);
+      await persist(false, true);
       await notify([...r.effects]);
       return r;
     });
