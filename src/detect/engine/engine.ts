@@ -9,6 +9,7 @@ import type { AlertBook, AlertGroup, LifecycleEffect, LifecycleInput, LifecycleR
 import type { LoadedRule } from '../rules/load.js';
 import type { AlertDirection } from '../rules/schema.js';
 import { detectorFor, type BoundDetector } from './detector-for.js';
+import { hasEvidence, proportionOf, type Proportion } from './evidence.js';
 import { MINUTE_MS, alertDirection, directionalScore, floorMinute, isAdditive, labelsOf, pointValue, windowParts } from './series.js';
 
 /**
@@ -82,6 +83,8 @@ interface RuleRuntime {
   readonly metric: Metric;
   readonly detector: BoundDetector;
   readonly direction: AlertDirection;
+  /** Set for proportions (errors / checkouts): their alerts need the counts to back them. */
+  readonly proportion: Proportion | null;
   readonly lifecycle: LifecycleRule;
   /** Changes when what the detector sees changes: old states are then not restored. */
   readonly configHash: string;
@@ -142,7 +145,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       .update(JSON.stringify([rule.metric, rule.filters, rule.split?.by ?? [], rule.window, rule.detector, metric.formulaText]))
       .digest('hex')
       .slice(0, 12);
-    runtimes.set(rule.id, { rule, metric, detector: detectorFor(rule), direction: alertDirection(rule, metric), lifecycle, configHash, series: new Map(), warmedUp: false });
+    runtimes.set(rule.id, { rule, metric, detector: detectorFor(rule), direction: alertDirection(rule, metric), proportion: proportionOf(o.catalog, metric), lifecycle, configHash, series: new Map(), warmedUp: false });
   }
   const ctx = { rules: Object.fromEntries([...runtimes.values()].map((r) => [r.rule.id, r.lifecycle])) };
 
@@ -267,7 +270,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         s.state = r.state;
         s.nextT = m + MINUTE_MS;
         s.history.push({ t: m, value, ...(r.expected ? { expected: r.expected } : {}) });
-        if (m >= freshAfter) out.push(observation(rt, s, m, value, r.score, r.expected, false));
+        if (m >= freshAfter) out.push(observation(rt, s, m, value, parts, r.score, r.expected, false));
       }
       if (s.history.length > HISTORY_POINTS) s.history = s.history.slice(-HISTORY_POINTS);
       // The minute(s) still filling: stepped on a copy of the state, never committed.
@@ -279,14 +282,15 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         const value = pointValue(rt.metric, parts, q.volumeMeasure);
         const r = rt.detector.step(peekState, { t: m, value });
         peekState = r.state;
-        out.push(observation(rt, s, m, value, r.score, r.expected, true));
+        out.push(observation(rt, s, m, value, parts, r.score, r.expected, true));
       }
       for (const m of s.minutes.keys()) if (m < s.nextT - rule.window) s.minutes.delete(m);
     }
     return out;
   }
 
-  function observation(rt: RuleRuntime, s: SeriesRuntime, t: number, value: number | null, score: number, expected: Expected | undefined, provisional: boolean): Observation {
+  function observation(rt: RuleRuntime, s: SeriesRuntime, t: number, value: number | null, parts: Parts, score: number, expected: Expected | undefined, provisional: boolean): Observation {
+    if (score > 0 && !hasEvidence(rt.proportion, parts, expected?.center, rt.direction)) score = 0;
     return {
       ruleId: rt.rule.id,
       seriesKey: s.key,

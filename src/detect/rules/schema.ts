@@ -52,7 +52,10 @@ const splitSchema = z.strictObject({
   by: z.array(z.string().min(1)).min(1).max(3),
   /** Series beyond this many (by volume, largest first) are not watched. */
   max_series: z.number().int().min(1).max(2000).default(100),
-  /** A minute with fewer events behind it (the formula's last measure) is not scored in that series. */
+  /**
+   * Series averaging fewer events a minute (the formula's last measure) over the history read
+   * are not tracked. Proportions also need their counts to back an alert (engine/evidence.ts).
+   */
   min_volume: z.number().nonnegative().default(0),
 });
 

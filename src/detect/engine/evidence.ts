@@ -1,0 +1,100 @@
+import type { Catalog, Metric, Parts } from '../../semantic/index.js';
+import type { AlertDirection } from '../rules/schema.js';
+
+/**
+ * A proportion over few events is mostly chance: 1 checkout error in 7 checkouts is 14%,
+ * five times the usual 3%, and means nothing. Before a move in a proportion may alert, the
+ * count behind it must be unlikely at the expected rate. Detectors see only the ratio, so
+ * this check sits in the engine, where the counts are.
+ */
+
+/** Tail probability below which a count counts as evidence (about one chance in a thousand). */
+export const EVIDENCE_ALPHA = 1e-3;
+/**
+ * Events beyond the expected count needed as well: a series that never erred expects ~0, and
+ * then one error is "impossible" by the tail alone, though no one would page for it.
+ */
+export const MIN_EXCESS_EVENTS = 3;
+
+/** `numerator / denominator`, both counted events (a 0/1 `sum` counts as events too). */
+export interface Proportion {
+  readonly numerator: string;
+  readonly denominator: string;
+}
+
+/** The two measures of a proportion metric, or null when the metric is not one. */
+export function proportionOf(catalog: Pick<Catalog, 'measures'>, metric: Pick<Metric, 'unit' | 'formula'>): Proportion | null {
+  const f = metric.formula;
+  if (metric.unit !== 'ratio' || f.kind !== 'binary' || f.op !== '/' || f.left.kind !== 'measure' || f.right.kind !== 'measure') return null;
+  const num = catalog.measures[f.left.id];
+  const den = catalog.measures[f.right.id];
+  if (!num || !den || den.agg !== 'count' || (num.agg !== 'count' && num.agg !== 'sum')) return null;
+  return { numerator: f.left.id, denominator: f.right.id };
+}
+
+/**
+ * How likely a count at least this far from the expected rate is, in the alert's direction
+ * (the smaller of both tails for `both`); 1 when the count is off by fewer than `minExcess`
+ * events. The rarer side of the proportion is tested as Poisson, whose spread is at least
+ * the binomial's, so the answer errs towards "chance".
+ */
+export function proportionTail(observed: number, total: number, expectedRate: number, direction: AlertDirection, minExcess = 0): number {
+  if (!(total > 0) || !Number.isFinite(observed) || !Number.isFinite(expectedRate)) return 1;
+  const p = Math.min(1, Math.max(0, expectedRate));
+  // Test the rarer outcome: for a success rate of 90% that is the failures.
+  const flip = p > 0.5;
+  const rate = flip ? 1 - p : p;
+  const count = Math.round(flip ? total - observed : observed);
+  const expected = total * rate;
+  const lambda = Math.max(expected, 1e-9);
+  const upper = count - expected >= minExcess ? poissonUpper(count, lambda) : 1;
+  const lower = expected - count >= minExcess ? poissonLower(count, lambda) : 1;
+  // Flipping the outcome flips which tail an upward move of the proportion lands in.
+  const up = flip ? lower : upper;
+  const down = flip ? upper : lower;
+  return direction === 'up' ? up : direction === 'down' ? down : Math.min(up, down);
+}
+
+/** P(X >= k) for X ~ Poisson(lambda). */
+export function poissonUpper(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  return Math.max(0, 1 - poissonLower(k - 1, lambda));
+}
+
+/** P(X <= k) for X ~ Poisson(lambda), summed in log space (exact enough for alerting). */
+export function poissonLower(k: number, lambda: number): number {
+  if (k < 0) return 0;
+  if (lambda > 1e4) {
+    // Normal approximation with continuity correction: the sum would take too many terms.
+    const z = (k + 0.5 - lambda) / Math.sqrt(lambda);
+    return 0.5 * (1 + erf(z / Math.SQRT2));
+  }
+  let term = -lambda; // log P(X = 0)
+  let sum = Math.exp(term);
+  for (let i = 1; i <= k; i++) {
+    term += Math.log(lambda) - Math.log(i);
+    sum += Math.exp(term);
+    if (i > lambda && Math.exp(term) < 1e-17 * sum) break; // past the mode, nothing left to add
+  }
+  return Math.min(1, sum);
+}
+
+function erf(x: number): number {
+  // Abramowitz–Stegun 7.1.26: enough where the normal approximation is used at all.
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  return s * y;
+}
+
+/**
+ * Whether the window's counts back an alert on a proportion. Metrics that are not proportions,
+ * and points without an expected rate, are not judged here (true).
+ */
+export function hasEvidence(proportion: Proportion | null, parts: Parts, expectedRate: number | undefined, direction: AlertDirection, alpha = EVIDENCE_ALPHA): boolean {
+  if (!proportion || expectedRate === undefined) return true;
+  const total = parts.values[proportion.denominator] ?? 0;
+  const observed = parts.values[proportion.numerator] ?? 0;
+  return proportionTail(observed, total, expectedRate, direction, MIN_EXCESS_EVENTS) <= alpha;
+}
