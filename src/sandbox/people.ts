@@ -244,8 +244,20 @@ function optionByValue(element: Record<string, unknown>, value: string): unknown
  * A person's input as Slack's state.values entry. Pass Slack's own shape (an object with `type`),
  * or a plain value: text for text inputs, an option value for selects, a list for multi-selects.
  */
-function stateValue(element: Record<string, unknown>, value: unknown): Record<string, unknown> {
+/** What the person left untouched: Slack submits an input's initial value as its state. */
+function initialValue(element: Record<string, unknown>): unknown {
+  const option = (o: unknown) => (typeof o === 'object' && o !== null ? (o as { value?: unknown }).value : undefined);
+  if (element.initial_option !== undefined) return option(element.initial_option);
+  if (Array.isArray(element.initial_options)) return element.initial_options.map(option);
+  for (const key of ['initial_value', 'initial_date', 'initial_time', 'initial_user', 'initial_users', 'initial_conversation', 'initial_channel']) {
+    if (element[key] !== undefined) return element[key];
+  }
+  return undefined;
+}
+
+function stateValue(element: Record<string, unknown>, given: unknown): Record<string, unknown> {
   const type = String(element.type);
+  const value = given === undefined ? initialValue(element) : given;
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'type' in value) return value as Record<string, unknown>;
   const many = Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
   switch (type) {

@@ -118,6 +118,24 @@ describe('alerts end to end (sandbox mode, shipped rules)', () => {
     assert.equal(silence.endsAt - silence.startsAt, 2 * 3_600_000);
   });
 
+  it('the Silence… form: a blank reason is refused in the form, then the default 2 hours silences it', async () => {
+    const card = cards().find((m) => /adyen/i.test(m.text))!;
+    await sb.clickButton({ user: 'U0BOB', channel: ALERTS, ts: card.ts, actionId: 'alert_silence' });
+    const form = await sb.waitFor(() => sb.views().find((v) => v.type === 'modal' && v.user === 'U0BOB' && v.open), { what: 'the Silence form' });
+    const blank = await sb.submitView({ user: 'U0BOB', viewId: form.id, values: { silence_reason: { reason: '   ' } } });
+    assert.deepEqual(Object.keys((blank.body as { errors?: object }).errors ?? {}), ['silence_reason']);
+    assert.equal(sb.views().find((v) => v.id === form.id)?.open, true, 'the form stays open to fix the reason');
+    // The duration is left as the form opened (2 hours): Slack submits the initial option.
+    const ok = await sb.submitView({ user: 'U0BOB', viewId: form.id, values: { silence_reason: { reason: 'adyen failover drill' } } });
+    assert.equal(ok.status, 200);
+    assert.equal(sb.views().find((v) => v.id === form.id)?.open, false);
+    await sb.waitFor(() => /adyen failover drill/.test(JSON.stringify(sb.messages(ALERTS).find((m) => m.ts === card.ts)?.blocks)), { what: 'the card showing the form\'s silence' });
+    const silence = app.alerts.book().silences.find((s) => s.reason === 'adyen failover drill')!;
+    assert.equal(silence.createdBy, 'U0BOB');
+    assert.equal(silence.endsAt - silence.startsAt, 2 * 3_600_000);
+    assert.equal(silence.matchers.rule, 'checkout-errors');
+  });
+
   it('a restart restores the alert: no second card', async () => {
     await app.stop();
     clock += 20_000;

@@ -21,15 +21,16 @@ export function activeSilences(book: AlertBook, nowMs: number): Silence[] {
 }
 
 /**
- * The silence that covers every one of `labelSets` at `nowMs` (the one ending last when several do),
- * else undefined. An empty list is never covered: a group with no firing member has nothing to hold back.
+ * The silence that covers every one of `labelSets` at `nowMs` (the one ending last when several do,
+ * the newest of those: the card shows who silenced it last), else undefined. An empty list is
+ * never covered: a group with no firing member has nothing to hold back.
  */
 export function coveringSilence(silences: readonly Silence[], labelSets: readonly Labels[], nowMs: number): Silence | undefined {
   if (labelSets.length === 0) return undefined;
   let best: Silence | undefined;
   for (const s of silences) {
     if (!labelSets.every((labels) => silenceMatches(s, labels, nowMs))) continue;
-    if (!best || s.endsAt > best.endsAt) best = s;
+    if (!best || s.endsAt >= best.endsAt) best = s;
   }
   return best;
 }
