@@ -9,6 +9,8 @@ export {
   demoIncidents,
   estimateEventsPerMinute,
   generateBatches,
+  pushDemoHistory,
   scaleForEventsPerSecond,
+  type DemoHistoryProgress,
   type Incident,
 } from './sources/demo/index.js';

@@ -64,6 +64,19 @@ describe('opsight CLI', () => {
     for (const i of incidents) assert.ok(i.startMs < i.endMs && Object.keys(i.segment).length > 0);
   });
 
+  test('demo --backfill writes history that queries then read', async () => {
+    const env = { OPSIGHT_DATA_DIR: tempDir(), PORT: String(await freePort()) };
+    const first = await opsight(['demo', '--backfill', '30m', '--rate', '20', '--seed', '3'], env);
+    assert.equal(first.code, 0, first.stderr);
+    const n = Number(/^(\d+) demo events from/m.exec(first.stdout)?.[1]);
+    assert.ok(n > 10_000 && n < 60_000, `about 30 min × 20 events/s, got ${first.stdout}`);
+    assert.match(first.stdout, /\(0 rejected\)/);
+    const q = await opsight(['query', '--json', '--plan', plan('sessions', { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() })], env);
+    assert.equal(q.code, 0, q.stderr);
+    const sessions = Number(JSON.parse(q.stdout).rows[0].value);
+    assert.ok(sessions > 0, 'the backfilled history answers queries');
+  });
+
   test('replay and query open the store themselves when no opsight is running', async () => {
     const data = tempDir();
     const file = join(tempDir(), 'orders.ndjson');

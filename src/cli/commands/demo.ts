@@ -1,5 +1,5 @@
 import { OpsightError } from '../../errors.js';
-import { createProgressWriter, demoIncidents, estimateEventsPerMinute, generateBatches, scaleForEventsPerSecond, type Incident } from '../../ingest/index.js';
+import { createProgressWriter, demoIncidents, pushDemoHistory, type DemoHistoryProgress, type Incident } from '../../ingest/index.js';
 import { parse, parseDuration, parseInstant } from '../args.js';
 import { withEventSink, type CliContext } from '../context.js';
 import { formatTable } from '../table.js';
@@ -50,19 +50,9 @@ export async function demoCommand(argv: string[], ctx: CliContext): Promise<numb
   return withEventSink(ctx, async (sink, where) => {
     ctx.err.write(`Backfilling ${values.backfill} of demo data (~${rate} events/s, seed ${seed}) into ${where}\n`);
     const progress = createProgressWriter(ctx.err, { label: 'backfill', unit: 'items', itemName: 'events' });
-    const scale = scaleForEventsPerSecond(rate);
-    // The total is an estimate (the stream is random), so the bar may end a little off 100%.
-    const expected = Math.round(estimateEventsPerMinute(scale) * (durationMs / 60_000));
-    let events = 0;
-    let rejected = 0;
-    const snapshot = (total: number) => ({ done: events, total, items: events, rejected });
-    for (const batch of generateBatches({ seed, fromMs, toMs: now, scale }, 20_000)) {
-      const result = await sink.push(batch, 'demo');
-      events += batch.length;
-      rejected += result.rejected.length;
-      progress.update(snapshot(Math.max(expected, events)));
-    }
-    progress.done(snapshot(events));
+    const snapshot = (p: DemoHistoryProgress, total: number) => ({ done: p.events, total, items: p.events, rejected: p.rejected });
+    const { events, rejected } = await pushDemoHistory(sink, { seed, eventsPerSecond: rate, fromMs, toMs: now }, (p) => progress.update(snapshot(p, Math.max(p.expected, p.events))));
+    progress.done({ done: events, total: events, items: events, rejected });
     ctx.out.write(`${events} demo events from ${new Date(fromMs).toISOString()} to ${new Date(now).toISOString()} (${rejected} rejected)\n`);
     return 0;
   });

@@ -12,6 +12,7 @@ export {
   type DemoEvent,
   type DemoOptions,
 } from './generator.js';
+export { pushDemoHistory, type DemoHistoryOptions, type DemoHistoryProgress } from './history.js';
 export { DEFAULT_FACTOR, INCIDENT_KINDS, demoIncidents, type Incident, type IncidentKind } from './incidents.js';
 export { COUNTRY_REGION, DIMENSION_VALUES } from './model.js';
 
