@@ -10,7 +10,7 @@ import type { LoadedRule } from '../rules/load.js';
 import type { AlertDirection } from '../rules/schema.js';
 import { detectorFor, type BoundDetector } from './detector-for.js';
 import { hasEvidence, proportionOf, type Proportion } from './evidence.js';
-import { MINUTE_MS, alertDirection, directionalScore, floorMinute, isAdditive, labelsOf, pointValue, windowParts } from './series.js';
+import { MINUTE_MS, alertDirection, bigEnough, directionalScore, floorMinute, isAdditive, labelsOf, pointValue, windowParts } from './series.js';
 
 /**
  * The evaluation loop: every `intervalMs` it reads the rollups each rule needs since its last
@@ -290,6 +290,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   }
 
   function observation(rt: RuleRuntime, s: SeriesRuntime, t: number, value: number | null, parts: Parts, score: number, expected: Expected | undefined, provisional: boolean): Observation {
+    if (score > 0 && !bigEnough(value, expected, rt.rule.min_change)) score = 0;
     if (score > 0 && !hasEvidence(rt.proportion, parts, expected?.center, rt.direction)) score = 0;
     return {
       ruleId: rt.rule.id,

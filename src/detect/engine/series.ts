@@ -20,6 +20,12 @@ export function directionalScore(score: number, value: number | null, expected: 
   return score;
 }
 
+/** The rule's `min_change`: a move smaller than this share of the expected value is not an alert. */
+export function bigEnough(value: number | null, expected: Expected | undefined, minChange: number): boolean {
+  if (minChange <= 0 || value === null || !expected) return true;
+  return Math.abs(value - expected.center) >= minChange * Math.abs(expected.center);
+}
+
 /** Counts and sums scale with time; ratios, quantiles and multiples do not. */
 export function isAdditive(metric: Pick<Metric, 'unit'>): boolean {
   return metric.unit === 'count' || metric.unit === 'usd';

@@ -104,6 +104,15 @@ export const alertRuleSchema = z.strictObject({
   window: duration.default(60_000),
   detector: detectorSchema.default({ kind: 'combined', sensitivity: 0.5 }),
   direction: z.enum(ALERT_DIRECTIONS).optional(),
+  /**
+   * The smallest move worth an alert, as a share of the expected value (`25%`): a series so
+   * steady that its band is narrow would otherwise page for a 3% wobble. @default 0%
+   */
+  min_change: z
+    .string({ error: 'write a percentage such as 25%' })
+    .regex(/^\d+(\.\d+)?%$/, 'write a percentage such as 25%')
+    .transform((s) => Number(s.slice(0, -1)) / 100)
+    .default(0),
   /** How long a series must stay anomalous before the alert fires (pending meanwhile). */
   for: duration.default(0),
   /** How long a firing series must stay back inside its band before it resolves (hysteresis). */
@@ -112,7 +121,9 @@ export const alertRuleSchema = z.strictObject({
   renotify: duration.default(60 * 60_000),
   severity: z.enum(SEVERITIES).default('warning'),
   /** Slack channel id the card goes to. */
-  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0OPSALERTS (channel → About → Channel ID)'),
+  channel: z
+    .string({ error: 'a Slack channel id such as C0OPSALERTS (channel → About → Channel ID); in YAML a bare #name is a comment' })
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0OPSALERTS (channel → About → Channel ID)'),
   /** Who the card mentions when it fires: user ids (U…/W…), user groups (S…), or `here` / `channel`. */
   mention: z.array(z.string().regex(/^([UWS][A-Z0-9]{2,}|here|channel)$/, 'a user id (U…), a user group id (S…), here or channel')).default([]),
   actions: z.array(actionSchema).max(10).default([]),
