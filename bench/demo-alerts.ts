@@ -66,6 +66,7 @@ await withBenchStore(async (store) => {
         const g = reader.group(e.groupId)!;
         const member = Object.values(g.members)[0];
         cards.push({ at: reader.now(), ruleId: g.ruleId, labels: { ...g.labels, ...(member?.labels ?? {}) }, title: g.ruleId });
+        note(`  card ${new Date(reader.now()).toISOString().slice(0, 16)} ${g.ruleId} ${JSON.stringify(member?.labels ?? g.labels)} value ${member?.last?.value?.toPrecision(3) ?? '?'} expected ${member?.last?.expected?.center.toPrecision(3) ?? '?'}`);
         posted.push({ groupId: g.id, channel: 'C0BENCH', ts: String(reader.now() / 1000) });
       }
       return posted;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { hasEvidence, poissonLower, poissonUpper, proportionOf, proportionTail } from '../../src/detect/engine/evidence.js';
+import { USUAL_MIN_EVENTS, expectedRate, hasEvidence, poissonLower, poissonUpper, proportionOf, proportionTail, updateUsual } from '../../src/detect/engine/evidence.js';
 import { loadCatalog } from '../../src/semantic/index.js';
 
 const catalog = loadCatalog(fileURLToPath(new URL('../../rules', import.meta.url)));
@@ -78,5 +78,32 @@ describe('hasEvidence', () => {
 
   it('no events at all is no evidence', () => {
     assert.equal(hasEvidence(errors, parts({ checkout_errors: 0, checkouts: 0 }), 0.03, 'both'), false);
+  });
+});
+
+describe('the usual rate', () => {
+  const errors = proportionOf(catalog, catalog.metrics.checkout_error_rate!)!;
+  const minute = (e: number, c: number) => parts({ checkout_errors: e, checkouts: c });
+
+  it('is the decayed share of events, and replaces the band centre once it has enough events', () => {
+    let u = updateUsual(undefined, errors, minute(0, 10));
+    assert.equal(expectedRate(u, 0), 0, 'too few events: the band centre');
+    for (let i = 0; i < 60; i++) u = updateUsual(u, errors, minute(i % 3 === 0 ? 1 : 0, 10));
+    assert.ok(u.den >= USUAL_MIN_EVENTS);
+    const rate = expectedRate(u, 0)!;
+    assert.ok(Math.abs(rate - 20 / 610) < 0.002, `about 20 errors in 610 checkouts, got ${rate}`);
+    assert.equal(expectedRate(undefined, 0.05), 0.05);
+  });
+
+  it('a gap minute only decays it', () => {
+    const u = updateUsual({ num: 5, den: 200 }, errors, undefined);
+    assert.ok(u.num < 5 && u.den < 200);
+    assert.ok(Math.abs(u.num / u.den - 5 / 200) < 1e-12);
+  });
+
+  it('makes a series whose band centre is 0 (errors once an hour) need real evidence', () => {
+    // 3 errors in 12 checkouts: "impossible" at the centre's 0%, chance at a usual 3%.
+    assert.equal(hasEvidence(errors, minute(3, 12), 0, 'up'), true);
+    assert.equal(hasEvidence(errors, minute(3, 12), expectedRate({ num: 30, den: 1000 }, 0), 'up'), false);
   });
 });

@@ -9,7 +9,7 @@ import type { AlertBook, AlertGroup, LifecycleEffect, LifecycleInput, LifecycleR
 import type { LoadedRule } from '../rules/load.js';
 import type { AlertDirection } from '../rules/schema.js';
 import { detectorFor, type BoundDetector } from './detector-for.js';
-import { hasEvidence, proportionOf, type Proportion } from './evidence.js';
+import { expectedRate, hasEvidence, proportionOf, updateUsual, type Proportion, type UsualRate } from './evidence.js';
 import { MINUTE_MS, alertDirection, bigEnough, directionalScore, floorMinute, isAdditive, labelsOf, pointValue, windowParts } from './series.js';
 
 /**
@@ -74,6 +74,8 @@ interface SeriesRuntime {
   state: unknown;
   /** Next minute to commit (epoch ms). */
   nextT: number;
+  /** Proportions only: the series' long-run rate, for the evidence check. */
+  usual?: UsualRate;
   readonly minutes: Map<number, Parts>;
   history: HistoryPoint[];
 }
@@ -171,8 +173,8 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       const rt = runtimes.get(ruleId ?? '');
       if (!rt || rt.configHash !== hash) continue; // rule gone or changed: its series warm up afresh
       try {
-        const s = JSON.parse(row.body) as { labels: Record<string, string>; state: unknown; nextT: number };
-        rt.series.set(rest.join('|'), { key: rest.join('|'), labels: s.labels, state: s.state, nextT: s.nextT, minutes: new Map(), history: [] });
+        const s = JSON.parse(row.body) as { labels: Record<string, string>; state: unknown; nextT: number; usual?: UsualRate };
+        rt.series.set(rest.join('|'), { key: rest.join('|'), labels: s.labels, state: s.state, nextT: s.nextT, ...(s.usual ? { usual: s.usual } : {}), minutes: new Map(), history: [] });
         restored++;
       } catch (err) {
         log.warn({ key: row.key, err }, 'a saved detector state is unreadable; that series warms up again');
@@ -197,7 +199,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     if (force || t - lastPersist >= persistEveryMs) {
       for (const rt of runtimes.values()) {
         for (const s of rt.series.values()) {
-          rows.push({ kind: 'detector', key: `${rt.rule.id}|${rt.configHash}|${s.key}`, body: JSON.stringify({ labels: s.labels, state: s.state, nextT: s.nextT }) });
+          rows.push({ kind: 'detector', key: `${rt.rule.id}|${rt.configHash}|${s.key}`, body: JSON.stringify({ labels: s.labels, state: s.state, nextT: s.nextT, usual: s.usual }) });
         }
       }
       lastPersist = t;
@@ -269,6 +271,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         const r = rt.detector.step(s.state, { t: m, value });
         s.state = r.state;
         s.nextT = m + MINUTE_MS;
+        if (rt.proportion) s.usual = updateUsual(s.usual, rt.proportion, s.minutes.get(m));
         s.history.push({ t: m, value, ...(r.expected ? { expected: r.expected } : {}) });
         if (m >= freshAfter) out.push(observation(rt, s, m, value, parts, r.score, r.expected, false));
       }
@@ -291,7 +294,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
 
   function observation(rt: RuleRuntime, s: SeriesRuntime, t: number, value: number | null, parts: Parts, score: number, expected: Expected | undefined, provisional: boolean): Observation {
     if (score > 0 && !bigEnough(value, expected, rt.rule.min_change)) score = 0;
-    if (score > 0 && !hasEvidence(rt.proportion, parts, expected?.center, rt.direction)) score = 0;
+    if (score > 0 && !hasEvidence(rt.proportion, parts, expectedRate(s.usual, expected?.center), rt.direction)) score = 0;
     return {
       ruleId: rt.rule.id,
       seriesKey: s.key,

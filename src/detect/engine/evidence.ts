@@ -8,8 +8,12 @@ import type { AlertDirection } from '../rules/schema.js';
  * this check sits in the engine, where the counts are.
  */
 
-/** Tail probability below which a count counts as evidence (about one chance in a thousand). */
-export const EVIDENCE_ALPHA = 1e-3;
+/**
+ * Tail probability below which a count counts as evidence. Small, because it is asked of every
+ * series every minute: 12 gateway × region series make ~17,000 windows a day, and one chance
+ * in a thousand would still page someone every day for nothing.
+ */
+export const EVIDENCE_ALPHA = 1e-4;
 /**
  * Events beyond the expected count needed as well: a series that never erred expects ~0, and
  * then one error is "impossible" by the tail alone, though no one would page for it.
@@ -86,6 +90,35 @@ function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * a);
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
   return s * y;
+}
+
+/**
+ * The long-run rate of a proportion per series: decayed sums of both counts, one update per
+ * closed minute. The detector's band centre is a median of windowed ratios, which is 0 for a
+ * series that errs once an hour; the usual rate is what the counts should be tested against.
+ */
+export interface UsualRate {
+  readonly num: number;
+  readonly den: number;
+}
+
+/** Half-life of about a day in minutes: recent enough to follow a drift, long enough to be a rate. */
+const USUAL_DECAY = Math.pow(0.5, 1 / 1440);
+/** Events behind a usual rate before it is trusted over the band centre. */
+export const USUAL_MIN_EVENTS = 100;
+
+export function updateUsual(usual: UsualRate | undefined, proportion: Proportion, minute: Parts | undefined): UsualRate {
+  const u = usual ?? { num: 0, den: 0 };
+  return {
+    num: u.num * USUAL_DECAY + (minute?.values[proportion.numerator] ?? 0),
+    den: u.den * USUAL_DECAY + (minute?.values[proportion.denominator] ?? 0),
+  };
+}
+
+/** The rate counts are tested against: the usual rate once it has enough events, else the band centre. */
+export function expectedRate(usual: UsualRate | undefined, center: number | undefined): number | undefined {
+  if (usual && usual.den >= USUAL_MIN_EVENTS) return usual.num / usual.den;
+  return center;
 }
 
 /**
