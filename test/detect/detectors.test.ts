@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY_MS, combined, rateOfChange, robustZ, runSeries, seasonal, staticThreshold, type Point } from '../../src/detect/index.js';
+import { alertCombinedConfig } from '../../src/detect/engine/detector-for.js';
 import { mulberry32 } from '../support/random.js';
+
+/** `combined` as alert rules bind it (NAB runs its defaults; see detector-for.ts). */
+const ALERTS = alertCombinedConfig(0.5);
 
 const FIVE_MIN = 300_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -74,7 +78,7 @@ describe('seasonal baseline', () => {
   it('lets the combined detector see the same: the usual nightly dip stays quiet', () => {
     const odd = 6 * day + 15 * 12;
     const points = series(7 * day, (i) => (i >= odd && i < odd + 12 ? 40 + noise() : usual(i)));
-    const { scores } = runSeries(combined, {}, points);
+    const { scores } = runSeries(combined, ALERTS, points);
     assert.ok(scores.slice(odd, odd + 3).some((s) => s >= 0.5), 'unusual-hour dip not flagged');
     const nightDip = 6 * day + 3 * 12; // the day-6 nightly dip starts here
     assert.ok(scores.slice(nightDip + 1, nightDip + 12).every((s) => s < 0.5), 'usual dip flagged');
@@ -84,13 +88,13 @@ describe('seasonal baseline', () => {
 describe('combined detector', () => {
   it('catches a level shift within 3 points', () => {
     const noise = gaussian(mulberry32(5));
-    const { scores } = runSeries(combined, {}, series(1500, (i) => 20 + noise() + (i >= 1000 ? 15 : 0)));
+    const { scores } = runSeries(combined, ALERTS, series(1500, (i) => 20 + noise() + (i >= 1000 ? 15 : 0)));
     assert.ok(scores.slice(1000, 1003).some((s) => s >= 0.5), `shift scores ${scores.slice(1000, 1003).join(', ')}`);
   });
 
   it('keeps pure noise below its alert level almost everywhere', () => {
     const noise = gaussian(mulberry32(6));
-    const { scores } = runSeries(combined, {}, series(4000, () => 1000 + 10 * noise()));
+    const { scores } = runSeries(combined, ALERTS, series(4000, () => 1000 + 10 * noise()));
     assertValid(scores);
     const loud = scores.filter((s) => s >= 0.5).length;
     assert.ok(loud <= 8, `${loud} of 4000 noise points alerted`);
@@ -127,13 +131,32 @@ describe('combined detector', () => {
     assert.deepEqual(resumed, straight);
   });
 
-  it('does not change the state it was given', () => {
+  it('peek changes nothing and says what step then says', () => {
     const noise = gaussian(mulberry32(9));
-    let state = combined.init({});
-    for (const p of series(400, () => 5 + noise())) state = combined.step(state, p).state;
-    const before = JSON.stringify(state);
-    combined.step(state, { t: T0 + 401 * FIVE_MIN, value: 99 });
-    assert.equal(JSON.stringify(state), before);
+    for (const config of [{}, ALERTS]) {
+      let state = combined.init(config);
+      for (const p of series(600, (i) => 5 + noise() + (i % 50 === 0 ? 4 : 0))) {
+        const before = JSON.stringify(state);
+        const looked = combined.peek!(state, p);
+        assert.equal(JSON.stringify(state), before, 'peek left the state as it was');
+        const r = combined.step(state, p);
+        assert.equal(looked.score, r.score);
+        assert.deepEqual(looked.expected, r.expected);
+        state = r.state;
+      }
+    }
+  });
+
+  it('with its defaults (the NAB run) only the learner opens alerts; the statistics hold them', () => {
+    const noise = gaussian(mulberry32(12));
+    const odd = 6 * 288 + 15 * 12;
+    const hourOf = (i: number) => ((i * FIVE_MIN) % DAY_MS) / 3_600_000;
+    const dip = runSeries(combined, {}, series(7 * 288, (i) => (i >= odd && i < odd + 12 ? 40 : hourOf(i) >= 3 && hourOf(i) < 4 ? 40 : 100) + noise())).scores;
+    // The learner knows 40 (every night) and has no clock: the statistics see the odd hour but may only hold.
+    assert.ok(dip.slice(odd, odd + 12).every((s) => s <= 0.45), 'statistics alone stay under the alert level');
+    assert.ok(dip.slice(odd, odd + 12).some((s) => s >= 0.35), 'but above the exit level');
+    const spike = runSeries(combined, {}, series(1200, (i) => (i === 1100 ? 60 : 20) + noise())).scores;
+    assert.ok(spike[1100]! >= 0.5, `the learner flags a value far beyond its range (${spike[1100]})`);
   });
 
   it('gives an expected band around the usual value', () => {

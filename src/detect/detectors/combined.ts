@@ -1,9 +1,17 @@
 /**
- * The default detector: robust level z-score (against the daily seasonal baseline once it has
- * been learned), rate of change and range novelty, merged into one score, then damped after
- * an alert so one incident is reported once instead of on every point of it.
+ * The default detector. Two parts, each doing what it is good at:
+ * - a context learner (context.ts, an online CAD) says when a series does something it has
+ *   not done before: a value beyond its range, or a usual value in an unusual sequence. It
+ *   alone can raise the score to the alert level.
+ * - robust statistics (level z against the daily/weekly seasonal baseline, rate of change)
+ *   draw the expected band the card shows, and keep the score up, below the alert level but
+ *   above the lifecycle's exit level, while the value stays far out of that band: the
+ *   learner learns a new level within a few points, the band says the incident is not over.
+ * After an alert the learner stays quiet for `cooldownPoints` (NAB counts one detection per
+ * window; production turns this off, its lifecycle dedups instead).
  */
-import { clamp01, normalTail, zAlertFor, zToScore } from './math.js';
+import { clamp01, zAlertFor, zToScore } from './math.js';
+import { contextPeekScore, contextStep, initContext, type ContextConfig, type ContextState } from './context.js';
 import { initRateOfChange, rateOfChangeStep, type RateOfChangeState } from './rate-of-change.js';
 import { initRobustZ, robustZStep, type RobustZState } from './robust-z.js';
 import { DAY_MS, WEEK_MS, initSeasonal, seasonalStep, type SeasonalState } from './seasonal.js';
@@ -12,60 +20,51 @@ import type { Detector, Expected, Point, StepResult } from './types.js';
 export interface CombinedConfig {
   readonly sensitivity?: number; // 0..1, default 0.5: where score 0.5 (an alert) sits
   readonly windowPoints?: number; // recent values for the level and rate statistics
-  readonly warmupPoints?: number; // points learned before any score is given
+  readonly warmupPoints?: number; // points the statistics learn before they give a score
   readonly seasonalCycles?: number;
-  readonly rangeTolerance?: number; // novelty: beyond the range seen so far by this fraction of it
-  readonly cooldownPoints?: number; // after an alert, points during which repeats are damped
-  readonly cooldownFactor?: number; // damped score = score * factor (unless it escalates)
+  readonly cooldownPoints?: number; // after a learner alert, points it stays quiet (0 = off)
   readonly rateWeight?: number; // rate-of-change z is scaled by this before merging
-  readonly historyPoints?: number; // likelihood: recent raw scores that describe "usual" (0 = off)
-  readonly shortPoints?: number; // likelihood: raw scores averaged for "now"
-  readonly minStd?: number; // likelihood: floor on the spread of usual raw scores
+  /** The most the statistics alone may score. 0.45: they hold an alert open but never open one. */
+  readonly holdLevel?: number;
+  /** The statistics' score a point needs before the learner's novelty may open an alert (0 = none). */
+  readonly openLevel?: number;
+  readonly context?: ContextConfig;
 }
 
 export interface CombinedState {
   readonly kind: 'combined';
   readonly zAlert: number;
+  /** Context score that maps to 0.5: sensitivity moves it. */
+  readonly knee: number;
   readonly warmupPoints: number;
-  readonly rangeTolerance: number;
-  readonly cooldownPoints: number;
-  readonly cooldownFactor: number;
   readonly rateWeight: number;
-  readonly historyPoints: number;
-  readonly shortPoints: number;
-  readonly minStd: number;
-  readonly history: readonly number[]; // last historyPoints raw scores, oldest first
+  readonly holdLevel: number;
+  readonly openLevel: number;
   readonly seen: number;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly cooldown: number; // points of cooldown left
-  readonly alertZ: number; // the z of the alert that started the cooldown
+  readonly context: ContextState;
   readonly level: RobustZState;
   readonly rate: RateOfChangeState;
   readonly daily: SeasonalState;
   readonly weekly: SeasonalState;
 }
 
+/** NAB's best threshold on the context learner's raw score sits at about 0.7: that is 0.5 here at the default sensitivity. */
+const KNEE = 0.7;
+
 export function initCombined(config: CombinedConfig = {}): CombinedState {
   const windowPoints = config.windowPoints ?? 2000;
   const cycles = config.seasonalCycles ?? 4;
+  const sensitivity = Math.min(1, Math.max(0, config.sensitivity ?? 0.5));
   return {
     kind: 'combined',
-    zAlert: zAlertFor(config.sensitivity ?? 0.5),
+    zAlert: zAlertFor(sensitivity),
+    knee: KNEE + (0.5 - sensitivity) * 0.4,
     warmupPoints: config.warmupPoints ?? 300,
-    rangeTolerance: config.rangeTolerance ?? 0.05,
-    cooldownPoints: config.cooldownPoints ?? 600,
-    cooldownFactor: config.cooldownFactor ?? 0.5,
     rateWeight: config.rateWeight ?? 0.6,
-    historyPoints: config.historyPoints ?? 0,
-    shortPoints: Math.max(1, config.shortPoints ?? 10),
-    minStd: config.minStd ?? 0.02,
-    history: [],
+    holdLevel: config.holdLevel ?? 0.45,
+    openLevel: config.openLevel ?? 0,
     seen: 0,
-    min: null,
-    max: null,
-    cooldown: 0,
-    alertZ: 0,
+    context: initContext({ restPoints: config.cooldownPoints ?? 50, ...config.context }),
     level: initRobustZ({ windowPoints, minPoints: 30 }),
     rate: initRateOfChange({ windowPoints, minPoints: 30 }),
     daily: initSeasonal({ periodMs: DAY_MS, cycles, minCycles: 2, residualPoints: windowPoints }),
@@ -73,17 +72,29 @@ export function initCombined(config: CombinedConfig = {}): CombinedState {
   };
 }
 
-function step(state: CombinedState, point: Point): StepResult<CombinedState> {
-  const x = point.value;
-  if (x === null || !Number.isFinite(x)) {
-    // A gap is not evidence of anything; the cooldown keeps counting in points, not time.
-    return { state: { ...state, cooldown: Math.max(0, state.cooldown - 1) }, score: 0 };
-  }
+/** Monotone: [0, knee] → [0, 0.5], [knee, 1] → [0.5, 1]. */
+function fromContext(raw: number, knee: number): number {
+  if (!(raw > 0)) return 0;
+  return raw <= knee ? (raw / knee) * 0.5 : 0.5 + ((raw - knee) / (1 - knee)) * 0.5;
+}
+
+interface StatsResult {
+  readonly score: number;
+  /** Before the hold cap. */
+  readonly rawScore: number;
+  readonly expected?: Expected;
+  readonly level: RobustZState;
+  readonly rate: RateOfChangeState;
+  readonly daily: SeasonalState;
+  readonly weekly: SeasonalState;
+}
+
+/** The statistics' part: pure (each part returns a new state). */
+function stats(state: CombinedState, point: Point, x: number): StatsResult {
   const level = robustZStep(state.level, x);
   const rate = rateOfChangeStep(state.rate, point.t, x);
   const daily = seasonalStep(state.daily, point.t, x);
   const weekly = seasonalStep(state.weekly, point.t, x);
-
   // The seasonal baseline replaces the plain window once it exists: at the usual hour a
   // usual value is normal even when it is far from the day's median. A weekly pattern, once
   // learned, can excuse what the daily one flags (weekends).
@@ -93,72 +104,40 @@ function step(state: CombinedState, point: Point): StepResult<CombinedState> {
     zLevel = weekly.expected ? Math.min(daily.z, weekly.z) : daily.z;
     expected = weekly.expected && weekly.z < daily.z ? weekly.expected : daily.expected;
   }
-  let z = Math.max(zLevel, state.rateWeight * rate.z);
-
-  const range = state.min !== null && state.max !== null ? state.max - state.min : 0;
-  const novel =
-    state.seen >= state.warmupPoints &&
-    range > 0 &&
-    (x > state.max! + state.rangeTolerance * range || x < state.min! - state.rangeTolerance * range);
-  if (novel) z = Math.max(z, 2 * state.zAlert);
-
-  const seen = state.seen + 1;
-  const raw = zToScore(z, state.zAlert);
-  let history = state.history;
-  let score = raw;
-  if (state.historyPoints > 0) {
-    history = history.length >= state.historyPoints ? [...history.slice(history.length - state.historyPoints + 1), raw] : [...history, raw];
-    score = likelihoodScore(state.history, history, state.shortPoints, state.minStd);
-  }
-  if (seen <= state.warmupPoints) score = 0;
-  let cooldown = Math.max(0, state.cooldown - 1);
-  let alertZ = state.alertZ;
-  if (state.cooldown > 0 && z < 2 * state.alertZ) score *= state.cooldownFactor;
-  else if (score >= 0.5) {
-    cooldown = state.cooldownPoints;
-    alertZ = z;
-  }
-  const next: CombinedState = {
-    ...state,
-    seen,
-    history,
-    min: state.min === null ? x : Math.min(state.min, x),
-    max: state.max === null ? x : Math.max(state.max, x),
-    cooldown,
-    alertZ,
-    level: level.state,
-    rate: rate.state,
-    daily: daily.state,
-    weekly: weekly.state,
-  };
-  return { state: next, score: clamp01(score), ...(expected ? { expected } : {}) };
+  const z = Math.max(zLevel, state.rateWeight * rate.z);
+  const rawScore = state.seen + 1 <= state.warmupPoints ? 0 : zToScore(z, state.zAlert);
+  return { score: Math.min(state.holdLevel, rawScore), rawScore, ...(expected ? { expected } : {}), level: level.state, rate: rate.state, daily: daily.state, weekly: weekly.state };
 }
 
 /**
- * numenta's "anomaly likelihood" idea: how unlikely is the recent average raw score given the
- * distribution (Gaussian fit) of this series' own raw scores? A series that is always jumpy
- * learns that big z-scores are its normal; a calm one flags its first real departure.
- * Mapped on a log scale so that tail probabilities 1e-2..1e-10 stay distinguishable.
+ * Takes ownership of `state`: the context learner's memory is updated in place (copying it
+ * every point would cost more than learning), so only the returned state may be used next.
  */
-function likelihoodScore(past: readonly number[], now: readonly number[], shortPoints: number, minStd: number): number {
-  if (past.length < 2) return 0;
-  let sum = 0;
-  let sumSq = 0;
-  for (const r of past) {
-    sum += r;
-    sumSq += r * r;
+function step(state: CombinedState, point: Point): StepResult<CombinedState> {
+  const x = point.value;
+  if (x === null || !Number.isFinite(x)) {
+    // A gap is not evidence of anything.
+    return { state: { ...state, context: contextStep(state.context, null).state }, score: 0 };
   }
-  const mean = sum / past.length;
-  const std = Math.max(minStd, Math.sqrt(Math.max(0, sumSq / past.length - mean * mean)));
-  let recent = 0;
-  const k = Math.min(shortPoints, now.length);
-  for (let i = now.length - k; i < now.length; i++) recent += now[i]!;
-  const tail = normalTail((recent / k - mean) / std);
-  return clamp01(Math.log(tail + 1e-10) / Math.log(1e-10));
+  const st = stats(state, point, x);
+  const ctx = contextStep(state.context, x);
+  const score = Math.max(st.rawScore >= state.openLevel ? fromContext(ctx.score, state.knee) : 0, st.score);
+  const next: CombinedState = { ...state, seen: state.seen + 1, context: ctx.state, level: st.level, rate: st.rate, daily: st.daily, weekly: st.weekly };
+  return { state: next, score: clamp01(score), ...(st.expected ? { expected: st.expected } : {}) };
+}
+
+/** What `step` would say about this point, changing nothing (the engine's look at a minute still filling). */
+function peek(state: CombinedState, point: Point): { score: number; expected?: Expected } {
+  const x = point.value;
+  if (x === null || !Number.isFinite(x)) return { score: 0 };
+  const st = stats(state, point, x);
+  const score = Math.max(st.rawScore >= state.openLevel ? fromContext(contextPeekScore(state.context, x), state.knee) : 0, st.score);
+  return { score: clamp01(score), ...(st.expected ? { expected: st.expected } : {}) };
 }
 
 export const combined: Detector<CombinedConfig, CombinedState> = {
   kind: 'combined',
   init: initCombined,
   step,
+  peek,
 };

@@ -181,6 +181,11 @@ export function contextPeek(state: ContextState, x: number | null): number {
   return recall(state.memory, sensorFacts(binOf(x, state.low, state.high)), false);
 }
 
+/** The score (rest period applied) `x` would get from `contextStep` now: changes nothing. */
+export function contextPeekScore(state: ContextState, x: number | null): number {
+  return state.sinceHigh >= state.restPoints ? contextPeek(state, x) : 0;
+}
+
 export const contextNovelty: Detector<ContextConfig, ContextState> = {
   kind: 'context',
   init: initContext,
@@ -189,6 +194,7 @@ export const contextNovelty: Detector<ContextConfig, ContextState> = {
     const r = contextStep(state, point.value);
     return { state: r.state, score: r.score };
   },
+  peek: (state, point) => ({ score: contextPeekScore(state, point.value) }),
 };
 
 function binOf(x: number, low: number, high: number): number {

@@ -35,7 +35,7 @@ export interface AlertEngineOptions {
   graceMs?: number;
   /** Observations older than this (catch-up after downtime, warm-up) train detectors but alert no one. @default 15 min */
   staleMs?: number;
-  /** Detector states are persisted this often. @default 5 min */
+  /** Detector states (the learner's memory: up to ~0.5 MB a series) are persisted this often; a restart catches up from the rollups. @default 15 min */
   persistEveryMs?: number;
   now?: () => number;
 }
@@ -115,7 +115,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const historyMs = o.historyMs ?? 2 * 86_400_000;
   const graceMs = o.graceMs ?? 10_000;
   const staleMs = o.staleMs ?? 15 * 60_000;
-  const persistEveryMs = o.persistEveryMs ?? 5 * 60_000;
+  const persistEveryMs = o.persistEveryMs ?? 15 * 60_000;
   const log = o.log.child({ module: 'detect' });
   let notifier: AlertNotifier | undefined;
   let book: AlertBook = emptyBook();
@@ -276,15 +276,13 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         if (m >= freshAfter) out.push(observation(rt, s, m, value, parts, r.score, r.expected, false));
       }
       if (s.history.length > HISTORY_POINTS) s.history = s.history.slice(-HISTORY_POINTS);
-      // The minute(s) still filling: stepped on a copy of the state, never committed.
-      let peekState = s.state;
+      // The minute still filling: looked at, never learned from.
       for (let m = Math.max(s.nextT, closedUpTo); m < openUpTo; m += MINUTE_MS) {
         const fraction = Math.min(1, (t - m) / MINUTE_MS);
         if (isAdditive(rt.metric) && fraction < 1 / 3) continue; // too little of the minute to project
         const parts = windowParts(o.catalog, q.measures, s.minutes, m, rule.window, isAdditive(rt.metric) ? 1 / Math.max(fraction, 1e-9) : 1);
         const value = pointValue(rt.metric, parts, q.volumeMeasure);
-        const r = rt.detector.step(peekState, { t: m, value });
-        peekState = r.state;
+        const r = rt.detector.peek(s.state, { t: m, value });
         out.push(observation(rt, s, m, value, parts, r.score, r.expected, true));
       }
       for (const m of s.minutes.keys()) if (m < s.nextT - rule.window) s.minutes.delete(m);
