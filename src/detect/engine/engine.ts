@@ -96,6 +96,8 @@ interface RuleRuntime {
 }
 
 const HISTORY_POINTS = 240;
+/** Bump when a detector's state changes shape: saved states of the old shape then warm up afresh. */
+const DETECTOR_STATE_VERSION = 2;
 
 export interface AlertEngine extends AlertReader {
   start(): Promise<void>;
@@ -144,7 +146,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       maintenance: rule.maintenance,
     };
     const configHash = createHash('sha1')
-      .update(JSON.stringify([rule.metric, rule.filters, rule.split?.by ?? [], rule.window, rule.detector, metric.formulaText]))
+      .update(JSON.stringify([DETECTOR_STATE_VERSION, rule.metric, rule.filters, rule.split?.by ?? [], rule.window, rule.detector, metric.formulaText]))
       .digest('hex')
       .slice(0, 12);
     runtimes.set(rule.id, { rule, metric, detector: detectorFor(rule), direction: alertDirection(rule, metric), proportion: proportionOf(o.catalog, metric), lifecycle, configHash, series: new Map(), warmedUp: false });
