@@ -27,22 +27,9 @@ const T0 = Date.UTC(2026, 10, 2, 0, 0, 0); // a Monday, 00:00 UTC
 const NOW0 = T0 + HISTORY_MIN * MIN;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** The incident below starts 42 minutes after NOW0 (the clock moves in fixed steps). */
-const RULE_YAML = `
-alerts:
-  - id: gateway-errors-maintained
-    title: Checkout errors up on {{payment_gateway}} (provider in maintenance)
-    metric: checkout_error_rate
-    split: { by: [payment_gateway], max_series: 5 }
-    window: 5m
-    detector: { kind: combined }
-    for: 0s
-    resolve_after: 5m
-    severity: critical
-    channel: C0TEST
-    maintenance:
-      - { from: '${iso(NOW0 + 40 * MIN)}', to: '${iso(NOW0 + 50 * MIN)}', reason: provider upgrade }
-  - id: gateway-errors
+/** One rule on gateway error rates; `extra` is appended to it (YAML, indented 4). */
+const rule = (id: string, extra = '') => `
+  - id: ${id}
     title: Checkout errors up on {{payment_gateway}}
     metric: checkout_error_rate
     split: { by: [payment_gateway], max_series: 5 }
@@ -51,7 +38,14 @@ alerts:
     for: 0s
     resolve_after: 5m
     severity: critical
-    channel: C0TEST
+    channel: C0TEST${extra}`;
+/** The incident below starts 42 minutes after NOW0 (the clock moves in fixed steps). */
+const RULE_YAML = `alerts:${rule(
+  'gateway-errors-maintained',
+  `
+    maintenance:
+      - { from: '${iso(NOW0 + 40 * MIN)}', to: '${iso(NOW0 + 50 * MIN)}', reason: provider upgrade }`,
+)}${rule('gateway-errors')}
 `;
 
 interface Posted {

@@ -78,6 +78,11 @@ function fromContext(raw: number, knee: number): number {
   return raw <= knee ? (raw / knee) * 0.5 : 0.5 + ((raw - knee) / (1 - knee)) * 0.5;
 }
 
+/** The learner's score (when the statistics let it open) or the statistics', whichever is higher. */
+function merge(state: CombinedState, st: StatsResult, contextScore: number): number {
+  return Math.max(st.rawScore >= state.openLevel ? fromContext(contextScore, state.knee) : 0, st.score);
+}
+
 interface StatsResult {
   readonly score: number;
   /** Before the hold cap. */
@@ -121,7 +126,7 @@ function step(state: CombinedState, point: Point): StepResult<CombinedState> {
   }
   const st = stats(state, point, x);
   const ctx = contextStep(state.context, x);
-  const score = Math.max(st.rawScore >= state.openLevel ? fromContext(ctx.score, state.knee) : 0, st.score);
+  const score = merge(state, st, ctx.score);
   const next: CombinedState = { ...state, seen: state.seen + 1, context: ctx.state, level: st.level, rate: st.rate, daily: st.daily, weekly: st.weekly };
   return { state: next, score: clamp01(score), ...(st.expected ? { expected: st.expected } : {}) };
 }
@@ -131,7 +136,7 @@ function peek(state: CombinedState, point: Point): { score: number; expected?: E
   const x = point.value;
   if (x === null || !Number.isFinite(x)) return { score: 0 };
   const st = stats(state, point, x);
-  const score = Math.max(st.rawScore >= state.openLevel ? fromContext(contextPeekScore(state.context, x), state.knee) : 0, st.score);
+  const score = merge(state, st, contextPeekScore(state.context, x));
   return { score: clamp01(score), ...(st.expected ? { expected: st.expected } : {}) };
 }
 

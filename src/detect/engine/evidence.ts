@@ -1,4 +1,5 @@
 import type { Catalog, Metric, Parts } from '../../semantic/index.js';
+import { normalTail } from '../detectors/math.js';
 import type { AlertDirection } from '../rules/schema.js';
 
 /**
@@ -51,12 +52,13 @@ export function proportionTail(observed: number, total: number, expectedRate: nu
   const count = Math.round(flip ? total - observed : observed);
   const expected = total * rate;
   const lambda = Math.max(expected, 1e-9);
-  const upper = count - expected >= minExcess ? poissonUpper(count, lambda) : 1;
-  const lower = expected - count >= minExcess ? poissonLower(count, lambda) : 1;
+  // Only the tails the direction asks about are summed (this runs per point, per series).
+  const upper = () => (count - expected >= minExcess ? poissonUpper(count, lambda) : 1);
+  const lower = () => (expected - count >= minExcess ? poissonLower(count, lambda) : 1);
   // Flipping the outcome flips which tail an upward move of the proportion lands in.
   const up = flip ? lower : upper;
   const down = flip ? upper : lower;
-  return direction === 'up' ? up : direction === 'down' ? down : Math.min(up, down);
+  return direction === 'up' ? up() : direction === 'down' ? down() : Math.min(up(), down());
 }
 
 /** P(X >= k) for X ~ Poisson(lambda). */
@@ -70,8 +72,7 @@ export function poissonLower(k: number, lambda: number): number {
   if (k < 0) return 0;
   if (lambda > 1e4) {
     // Normal approximation with continuity correction: the sum would take too many terms.
-    const z = (k + 0.5 - lambda) / Math.sqrt(lambda);
-    return 0.5 * (1 + erf(z / Math.SQRT2));
+    return normalTail((lambda - k - 0.5) / Math.sqrt(lambda));
   }
   let term = -lambda; // log P(X = 0)
   let sum = Math.exp(term);
@@ -81,15 +82,6 @@ export function poissonLower(k: number, lambda: number): number {
     if (i > lambda && Math.exp(term) < 1e-17 * sum) break; // past the mode, nothing left to add
   }
   return Math.min(1, sum);
-}
-
-function erf(x: number): number {
-  // Abramowitz–Stegun 7.1.26: enough where the normal approximation is used at all.
-  const s = Math.sign(x);
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
 }
 
 /**
